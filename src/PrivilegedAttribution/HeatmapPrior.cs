@@ -1,0 +1,155 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using static PrivilegedAttribution.TensorChecks;
+
+namespace PrivilegedAttribution;
+
+/// <summary>
+/// The privileged prior: landmarks (B,K,2) in input-image pixels → a Gaussian heatmap (B,1,h,w) rendered directly
+/// at any requested size, optionally restricted to facial regions of the iBUG-68 order. Delegates to
+/// <see cref="PalFunctional.landmark_heatmap"/>.
+/// </summary>
+/// <example><code>
+/// var prior = new HeatmapPrior(112, 112, sigma: 6, regions: LandmarkRegion.InnerFace);
+/// var heatmap = prior.render(landmarks, 14, 14);     // at layer3's size for a 112×112 ResNet input
+/// </code></example>
+public sealed class HeatmapPrior : nn.Module<Tensor, Tensor>
+{
+    private readonly int[]? _regionIndices;
+    private Tensor? _indexCache;
+
+    /// <summary>Creates the prior.</summary>
+    /// <param name="imageHeight">Height of the input images the landmarks refer to.</param>
+    /// <param name="imageWidth">Width of the input images.</param>
+    /// <param name="sigma">Standard deviation of each Gaussian, in input pixels.</param>
+    /// <param name="regions">Facial regions kept (iBUG-68 order, so K must be 68 unless
+    /// <see cref="LandmarkRegion.All"/>, which keeps every point of any K).</param>
+    /// <param name="combine">Sum or maximum of the Gaussians.</param>
+    /// <param name="outputHeight">Height of <see cref="forward(Tensor)"/>'s map; the image height when null.</param>
+    /// <param name="outputWidth">Width of <see cref="forward(Tensor)"/>'s map; the image width when null.</param>
+    public HeatmapPrior(
+        long imageHeight,
+        long imageWidth,
+        double sigma,
+        LandmarkRegion regions = LandmarkRegion.All,
+        HeatmapCombine combine = HeatmapCombine.Sum,
+        long? outputHeight = null,
+        long? outputWidth = null)
+        : base(nameof(HeatmapPrior))
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(imageHeight);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(imageWidth);
+        if (!(sigma > 0.0) || double.IsInfinity(sigma))
+        {
+            throw new ArgumentOutOfRangeException(nameof(sigma), sigma, $"{nameof(sigma)} must be finite and > 0.");
+        }
+
+        ImageHeight = imageHeight;
+        ImageWidth = imageWidth;
+        Sigma = sigma;
+        Regions = regions;
+        Combine = combine;
+        OutputHeight = outputHeight ?? imageHeight;
+        OutputWidth = outputWidth ?? imageWidth;
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(OutputHeight, nameof(outputHeight));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(OutputWidth, nameof(outputWidth));
+        _regionIndices = regions == LandmarkRegion.All ? null : LandmarkRegions.Indices(regions);
+    }
+
+    /// <summary>Height of the input images.</summary>
+    public long ImageHeight { get; }
+
+    /// <summary>Width of the input images.</summary>
+    public long ImageWidth { get; }
+
+    /// <summary>Gaussian standard deviation in input pixels.</summary>
+    public double Sigma { get; }
+
+    /// <summary>The facial regions kept.</summary>
+    public LandmarkRegion Regions { get; }
+
+    /// <summary>How the Gaussians combine.</summary>
+    public HeatmapCombine Combine { get; }
+
+    /// <summary>Height of the map <see cref="forward(Tensor)"/> renders.</summary>
+    public long OutputHeight { get; }
+
+    /// <summary>Width of the map <see cref="forward(Tensor)"/> renders.</summary>
+    public long OutputWidth { get; }
+
+    /// <summary>Renders (B,1,<see cref="OutputHeight"/>,<see cref="OutputWidth"/>).</summary>
+    public override Tensor forward(Tensor landmarks) => render(landmarks, OutputHeight, OutputWidth);
+
+    /// <summary>Renders (B,1,<see cref="OutputHeight"/>,<see cref="OutputWidth"/>) with a (B,K) visibility
+    /// mask.</summary>
+    public Tensor forward(Tensor landmarks, Tensor? visible) =>
+        render(landmarks, OutputHeight, OutputWidth, visible);
+
+    /// <summary>Renders (B,1,<paramref name="outputHeight"/>,<paramref name="outputWidth"/>), e.g. at a tapped
+    /// layer's spatial size.</summary>
+    /// <param name="landmarks">(B,K,2) points as (x, y) in input-image pixels.</param>
+    /// <param name="outputHeight">Height of the map.</param>
+    /// <param name="outputWidth">Width of the map.</param>
+    /// <param name="visible">Optional (B,K) bool mask.</param>
+    public Tensor render(Tensor landmarks, long outputHeight, long outputWidth, Tensor? visible = null)
+    {
+        if (_regionIndices is null)
+        {
+            return PalFunctional.landmark_heatmap(landmarks, ImageHeight, ImageWidth, outputHeight, outputWidth,
+                Sigma, visible, Combine);
+        }
+
+        NotNull(landmarks, nameof(landmarks));
+        if (landmarks.dim() != 3 || landmarks.shape[1] != LandmarkRegions.Ibug68Count)
+        {
+            throw new ArgumentException(
+                $"Region presets ({Regions}) need {nameof(landmarks)} of shape (B,68,2) in the iBUG-68 order; got " +
+                $"{Shape(landmarks)}.", nameof(landmarks));
+        }
+
+        using var scope = NewDisposeScope();
+        var index = RegionIndex(landmarks.device);
+        var kept = landmarks.index_select(1, index);
+        Tensor? keptVisible = null;
+        if (visible is not null)
+        {
+            NotNull(visible, nameof(visible));
+            if (visible.dim() != 2 || visible.shape[0] != landmarks.shape[0] || visible.shape[1] != landmarks.shape[1])
+            {
+                throw new ArgumentException(
+                    $"{nameof(visible)} must have shape [{landmarks.shape[0]}, {landmarks.shape[1]}] to match " +
+                    $"{nameof(landmarks)} {Shape(landmarks)}; got {Shape(visible)}.", nameof(visible));
+            }
+
+            SameDevice(visible, nameof(visible), landmarks, nameof(landmarks));
+            keptVisible = visible.index_select(1, index);
+        }
+
+        return PalFunctional.landmark_heatmap(kept, ImageHeight, ImageWidth, outputHeight, outputWidth, Sigma,
+            keptVisible, Combine).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _indexCache?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    /// <summary>The region's indices on <paramref name="device"/>, copied there once rather than every call.</summary>
+    private Tensor RegionIndex(Device device)
+    {
+        if (_indexCache is null || _indexCache.device_type != device.type || _indexCache.device_index != device.index)
+        {
+            _indexCache?.Dispose();
+            using var host = tensor(_regionIndices!.Select(i => (long)i).ToArray());
+            _indexCache = host.to(device).DetachFromDisposeScope();
+        }
+
+        return _indexCache;
+    }
+}

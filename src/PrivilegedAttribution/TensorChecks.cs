@@ -1,0 +1,119 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PrivilegedAttribution;
+
+/// <summary>Argument validation shared by the public entry points. Every failure names the argument and says what
+/// was expected and what was given, so that bad input never turns into a NaN, a silent broadcast or a native
+/// crash.</summary>
+internal static class TensorChecks
+{
+    internal static string Shape(Tensor t) => "[" + string.Join(", ", t.shape) + "]";
+
+    internal static void NotNull(Tensor? t, string name)
+    {
+        if (t is null)
+        {
+            throw new ArgumentNullException(name);
+        }
+
+        if (t.IsInvalid)
+        {
+            throw new ArgumentException($"{name} is a disposed tensor.", name);
+        }
+    }
+
+    internal static void Floating(Tensor t, string name)
+    {
+        if (!t.is_floating_point())
+        {
+            throw new ArgumentException(
+                $"{name} must have a floating-point dtype (float32, float64, bfloat16, float16); got {t.dtype}.", name);
+        }
+    }
+
+    internal static void Rank(Tensor t, string name, int rank, string layout)
+    {
+        if (t.dim() != rank)
+        {
+            throw new ArgumentException(
+                $"{name} must have shape {layout} (rank {rank}); got shape {Shape(t)} (rank {t.dim()}).", name);
+        }
+    }
+
+    internal static void NonEmptyBatch(Tensor t, string name)
+    {
+        if (t.shape[0] == 0)
+        {
+            throw new ArgumentException($"{name} has an empty batch (shape {Shape(t)}); at least one sample is needed.",
+                name);
+        }
+    }
+
+    internal static void NonEmpty(Tensor t, string name)
+    {
+        if (t.numel() == 0)
+        {
+            throw new ArgumentException($"{name} is empty (shape {Shape(t)}).", name);
+        }
+    }
+
+    internal static void Batch(Tensor t, string name, long batch, string reference)
+    {
+        if (t.shape[0] != batch)
+        {
+            throw new ArgumentException(
+                $"{name} must have batch size {batch} like {reference}; got shape {Shape(t)}.", name);
+        }
+    }
+
+    internal static void SameDevice(Tensor t, string name, Tensor reference, string referenceName)
+    {
+        if (t.device_type != reference.device_type || t.device_index != reference.device_index)
+        {
+            throw new ArgumentException(
+                $"{name} must be on the device of {referenceName} ({reference.device}); got {t.device}.", name);
+        }
+    }
+
+    internal static void SameDtype(Tensor t, string name, Tensor reference, string referenceName)
+    {
+        if (t.dtype != reference.dtype)
+        {
+            throw new ArgumentException(
+                $"{name} must have the dtype of {referenceName} ({reference.dtype}); got {t.dtype}.", name);
+        }
+    }
+
+    internal static void Dtype(Tensor t, string name, ScalarType expected)
+    {
+        if (t.dtype != expected)
+        {
+            throw new ArgumentException($"{name} must have dtype {expected}; got {t.dtype}.", name);
+        }
+    }
+
+    /// <summary>Checks 0 ≤ index &lt; count. Reading the values forces a host synchronisation, so the check runs
+    /// only where it is free (tensors in host memory); on an accelerator an out-of-range index is reported by the
+    /// device, as in PyTorch.</summary>
+    internal static void IndexRange(Tensor index, string name, long count)
+    {
+        if (index.device_type != DeviceType.CPU || index.numel() == 0)
+        {
+            return;
+        }
+
+        using var scope = NewDisposeScope();
+        var low = index.min().item<long>();
+        var high = index.max().item<long>();
+        if (low < 0 || high >= count)
+        {
+            throw new ArgumentOutOfRangeException(name,
+                $"{name} must hold class indices in [0, {count}); got values in [{low}, {high}].");
+        }
+    }
+
+    /// <summary>The dtype reductions run in: float32 for 16-bit inputs, the input's own dtype otherwise.</summary>
+    internal static ScalarType ComputeType(ScalarType dtype) =>
+        dtype is ScalarType.BFloat16 or ScalarType.Float16 ? ScalarType.Float32 : dtype;
+}

@@ -1,0 +1,85 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using static PrivilegedAttribution.Tests.Numerics;
+
+namespace PrivilegedAttribution.Tests;
+
+public sealed class PalObjectiveTests
+{
+    [Test]
+    public void Total_is_cross_entropy_plus_weighted_pal_terms_of_every_layer()
+    {
+        using var scope = NewDisposeScope();
+        using var model = TinyModels.SmallCnn();
+        model.eval();
+        using var prior = new HeatmapPrior(8, 8, 1.5);
+        var layers = new[]
+        {
+            new PalLayer("conv2", 0.3, ChannelStrategy.AllChannels, PalNormalization.CrossCorrelation),
+            new PalLayer("conv3", 0.9, ChannelStrategy.FirstFraction(0.5)),
+        };
+        using var objective = new PalObjective(model, layers, prior);
+        var x = randn(2, 1, 8, 8, ScalarType.Float64);
+        var labels = tensor(new long[] { 1, 2 });
+        var landmarks = rand(2, 5, 2, ScalarType.Float64) * 8;
+        var output = objective.Compute(x, labels, landmarks);
+
+        // The same objective written out with the functional forms.
+        using var tap2 = new LayerTap(model, "conv2");
+        using var tap3 = new LayerTap(model, "conv3");
+        var logits = model.call(x);
+        var ce = nn.functional.cross_entropy(logits, labels);
+        var (a2, a3) = (tap2.TakeActivation(), tap3.TakeActivation());
+        var pal2 = PalFunctional.pal_loss(PalFunctional.attribution_map(logits, a2, labels),
+            PalFunctional.landmark_heatmap(landmarks, 8, 8, 8, 8, 1.5), ChannelStrategy.AllChannels,
+            PalNormalization.CrossCorrelation);
+        var pal3 = PalFunctional.pal_loss(PalFunctional.attribution_map(logits, a3, labels),
+            PalFunctional.landmark_heatmap(landmarks, 8, 8, 4, 4, 1.5), ChannelStrategy.FirstFraction(0.5));
+
+        Assert.That(Scalar(output.CrossEntropy), Is.EqualTo(Scalar(ce)).Within(1e-12));
+        Assert.That(output.Terms.Select(t => t.Layer.Name), Is.EqualTo(new[] { "conv2", "conv3" }));
+        Assert.That(Scalar(output.Terms[0].Loss), Is.EqualTo(Scalar(pal2)).Within(1e-12));
+        Assert.That(Scalar(output.Terms[1].Loss), Is.EqualTo(Scalar(pal3)).Within(1e-12));
+        Assert.That(Scalar(output.Total), Is.EqualTo(Scalar(ce + 0.3 * pal2 + 0.9 * pal3)).Within(1e-12));
+        AssertClose(output.Logits, logits, 0, 1e-15, "logits");
+    }
+
+    [Test]
+    public void Backward_through_the_total_reaches_every_parameter()
+    {
+        using var scope = NewDisposeScope();
+        using var model = TinyModels.SmallCnn();
+        using var objective = new PalObjective(model, [new PalLayer("conv3", 1.0)], new HeatmapPrior(8, 8, 2));
+        var output = objective.Compute(randn(4, 1, 8, 8, ScalarType.Float64), tensor(new long[] { 0, 1, 2, 0 }),
+            rand(4, 6, 2, ScalarType.Float64) * 8);
+        output.Total.backward();
+        foreach (var (name, parameter) in model.named_parameters())
+        {
+            Assert.That(parameter.grad, Is.Not.Null, name);
+            Assert.That(Values(parameter.grad!), Is.All.Matches<double>(double.IsFinite), name);
+        }
+    }
+
+    [Test]
+    public void A_layer_that_did_not_run_is_reported()
+    {
+        using var scope = NewDisposeScope();
+        // "unused" is registered in the model but never called by its forward.
+        using var model = new TwoHeads();
+        using var objective = new PalObjective(model, [new PalLayer("unused", 1.0)], new HeatmapPrior(4, 4, 1));
+        var error = Assert.Throws<InvalidOperationException>(() => objective.Compute(randn(2, 1, 4, 4),
+            tensor(new long[] { 0, 1 }), rand(2, 3, 2)))!;
+        Assert.That(error.Message, Does.Contain("'unused'"));
+    }
+
+    private sealed class TwoHeads : nn.Module<Tensor, Tensor>
+    {
+        private readonly nn.Module<Tensor, Tensor> used = nn.Conv2d(1, 2, 3, padding: 1);
+        private readonly nn.Module<Tensor, Tensor> unused = nn.Conv2d(1, 2, 3, padding: 1);
+        private readonly nn.Module<Tensor, Tensor> head = nn.Linear(32, 2);
+
+        public TwoHeads() : base(nameof(TwoHeads)) => RegisterComponents();
+
+        public override Tensor forward(Tensor x) => head.call(used.call(x).flatten(1));
+    }
+}
