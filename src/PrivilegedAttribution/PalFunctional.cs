@@ -9,7 +9,7 @@ namespace PrivilegedAttribution;
 /// <see cref="PalLoss"/>, <see cref="AttributionMap"/> and <see cref="HeatmapPrior"/> delegate to these.
 /// Every operation runs on the device and dtype of its inputs; 16-bit inputs are reduced in float32.
 /// </summary>
-public static class PalFunctional
+public static partial class PalFunctional
 {
     /// <summary>
     /// The Privileged Attribution Loss between attribution maps and a prior heatmap.

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Prepares a fresh Debian 12 / Ubuntu 22.04 machine with the .NET 10 SDK for PrivilegedAttribution, builds
+# everything, and proves the package works (packs it and runs one PAL training step from a scratch consumer).
+# Safe to re-run. Pass --no-run to stop after the build (CI uses it).
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+run=1
+[ "${1:-}" = "--no-run" ] && run=0
+
+if ! command -v dotnet >/dev/null; then
+    echo "setup: the .NET 10 SDK is required (dotnet not found on PATH)." >&2
+    exit 1
+fi
+
+# Debian packages: unzip to inspect packages; the python3-torch reference is only needed to regenerate the
+# test fixture (tests/PrivilegedAttribution.Tests/Reference), so it is not installed here.
+need=()
+command -v unzip >/dev/null || need+=(unzip)
+if [ ${#need[@]} -gt 0 ]; then
+    if [ "$(id -u)" -eq 0 ]; then
+        apt-get update -q && apt-get install -y -q "${need[@]}"
+    else
+        sudo apt-get update -q && sudo apt-get install -y -q "${need[@]}"
+    fi
+fi
+
+dotnet restore PrivilegedAttribution.sln
+# The build patches TorchSharp's native bridge for old libstdc++ (build/PrivilegedAttribution.NativeFix.targets).
+dotnet build PrivilegedAttribution.sln -c Release --no-restore
+
+if [ "$run" -eq 1 ]; then
+    bash .ci/package-smoke.sh
+fi
