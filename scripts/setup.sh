@@ -17,6 +17,9 @@ fi
 # test fixture (tests/PrivilegedAttribution.Tests/Reference), so it is not installed here.
 need=()
 command -v unzip >/dev/null || need+=(unzip)
+# dlib's 68-point landmark model (CC0 in Debian; upstream asks for no commercial use), for
+# PrivilegedAttribution.Landmarks and its tests.
+[ -f /usr/share/dlib/shape_predictor_68_face_landmarks.dat ] || need+=(libdlib-data)
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ]; then
         apt-get update -q && apt-get install -y -q "${need[@]}"

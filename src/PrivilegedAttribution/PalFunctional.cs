@@ -125,7 +125,19 @@ public static partial class PalFunctional
         Tensor? target = null,
         AttributionMethod method = AttributionMethod.GradientXActivation,
         AttributionTarget targetKind = AttributionTarget.TrueClass,
-        IReadOnlyList<string>? names = null)
+        IReadOnlyList<string>? names = null) =>
+        AttributionMaps(logits, activations, target, method, targetKind, names, targetValuesChecked: false);
+
+    /// <summary><see cref="attribution_maps"/> for callers that have already checked the class indices' range
+    /// (<see cref="PalObjective"/> checks them once per batch, for the cross-entropy too).</summary>
+    internal static Tensor[] AttributionMaps(
+        Tensor logits,
+        IReadOnlyList<Tensor> activations,
+        Tensor? target,
+        AttributionMethod method,
+        AttributionTarget targetKind,
+        IReadOnlyList<string>? names,
+        bool targetValuesChecked)
     {
         NotNull(logits, nameof(logits));
         ArgumentNullException.ThrowIfNull(activations);
@@ -163,7 +175,7 @@ public static partial class PalFunctional
         }
 
         using var scope = NewDisposeScope();
-        var score = Score(logits, target, targetKind);
+        var score = Score(logits, target, targetKind, targetValuesChecked);
         // create_graph makes G differentiable (PAL trains the weights through G); retain_graph keeps the forward
         // graph for the cross-entropy backward that follows. TorchSharp defaults retain_graph to false.
         var gradients = autograd.grad(
@@ -180,19 +192,21 @@ public static partial class PalFunctional
                     "Tap a layer on the path from the input to the logits.", nameof(activations));
             }
 
-            var a = activations[i];
-            result[i] = method switch
-            {
-                AttributionMethod.GradientXActivation => g * a,
-                AttributionMethod.Gradient => g,
-                AttributionMethod.AbsGradientXActivation => g.abs() * a,
-                _ => throw new ArgumentOutOfRangeException(nameof(method), method, null),
-            };
+            result[i] = Combine(g, activations[i], method);
         }
 
         scope.MoveToOuter(result);
         return result;
     }
+
+    /// <summary>G ⊙ A, G or |G| ⊙ A; G may be a broadcastable (B,C,1,1) tensor.</summary>
+    private static Tensor Combine(Tensor g, Tensor a, AttributionMethod method) => method switch
+    {
+        AttributionMethod.GradientXActivation => g * a,
+        AttributionMethod.Gradient => g.shape.SequenceEqual(a.shape) ? g : g.expand(a.shape),
+        AttributionMethod.AbsGradientXActivation => g.abs() * a,
+        _ => throw new ArgumentOutOfRangeException(nameof(method), method, null),
+    };
 
     /// <summary>
     /// Renders landmarks as a Gaussian heatmap directly at the requested size (no resampling of a full-size map).
@@ -301,29 +315,13 @@ public static partial class PalFunctional
     }
 
     /// <summary>One score per sample, summed: S = Σ_b s_b.</summary>
-    private static Tensor Score(Tensor logits, Tensor? target, AttributionTarget targetKind)
+    private static Tensor Score(Tensor logits, Tensor? target, AttributionTarget targetKind, bool targetValuesChecked)
     {
         switch (targetKind)
         {
             case AttributionTarget.TrueClass:
-                if (target is null)
-                {
-                    throw new ArgumentNullException(nameof(target),
-                        $"{nameof(AttributionTarget.TrueClass)} attribution needs the (B) int64 target classes.");
-                }
-
-                NotNull(target, nameof(target));
-                Dtype(target, nameof(target), ScalarType.Int64);
-                if (target.dim() != 1)
-                {
-                    throw new ArgumentException(
-                        $"{nameof(target)} must have shape (B); got {Shape(target)}.", nameof(target));
-                }
-
-                Batch(target, nameof(target), logits.shape[0], nameof(logits));
-                SameDevice(target, nameof(target), logits, nameof(logits));
-                IndexRange(target, nameof(target), logits.shape[1]);
-                return logits.gather(1, target.unsqueeze(1)).sum();
+                CheckTarget(target, logits, targetValuesChecked);
+                return logits.gather(1, target!.unsqueeze(1)).sum();
             case AttributionTarget.PredictedClass:
                 return logits.gather(1, logits.argmax(1, keepdim: true)).sum();
             case AttributionTarget.SumOfLogits:
@@ -332,6 +330,32 @@ public static partial class PalFunctional
                 return nn.functional.log_softmax(logits, 1).sum();
             default:
                 throw new ArgumentOutOfRangeException(nameof(targetKind), targetKind, null);
+        }
+    }
+
+    /// <summary>Checks the (B) int64 classes that <see cref="AttributionTarget.TrueClass"/> needs; the value range
+    /// only when the caller has not (it reads the data, see <see cref="IndexRange"/>).</summary>
+    private static void CheckTarget(Tensor? target, Tensor logits, bool valuesChecked)
+    {
+        if (target is null)
+        {
+            throw new ArgumentNullException(nameof(target),
+                $"{nameof(AttributionTarget.TrueClass)} attribution needs the (B) int64 target classes.");
+        }
+
+        NotNull(target, nameof(target));
+        Dtype(target, nameof(target), ScalarType.Int64);
+        if (target.dim() != 1)
+        {
+            throw new ArgumentException(
+                $"{nameof(target)} must have shape (B); got {Shape(target)}.", nameof(target));
+        }
+
+        Batch(target, nameof(target), logits.shape[0], nameof(logits));
+        SameDevice(target, nameof(target), logits, nameof(logits));
+        if (!valuesChecked)
+        {
+            IndexRange(target, nameof(target), logits.shape[1]);
         }
     }
 

@@ -10,4 +10,10 @@ public sealed record PalLayer(
     string Name,
     double Weight,
     ChannelStrategy? Strategy = null,
-    PalNormalization Normalization = PalNormalization.Pearson);
+    PalNormalization Normalization = PalNormalization.Pearson)
+{
+    /// <summary>Set when the layer reaches the logits only through global average pooling and a linear layer:
+    /// the attribution is then computed in closed form, without a backward pass (and PAL without a double
+    /// backward). Null (default): the attribution comes from autograd, which is right for any layer.</summary>
+    public GlobalPoolLinearHead? Head { get; init; }
+}

@@ -1,4 +1,5 @@
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static PrivilegedAttribution.TensorChecks;
 
@@ -8,6 +9,14 @@ namespace PrivilegedAttribution;
 /// The whole PAL training objective in one call: cross-entropy + Σ_l λ_l·PAL_l over any number of tapped layers,
 /// each with its own weight, channel strategy and normalisation, with heatmaps rendered at each layer's size.
 /// </summary>
+/// <remarks>
+/// Cost: the layers' attributions come from one gradient call with create_graph, and the total's backward then
+/// differentiates everything after the deepest tapped layer twice (a PAL step at ResNet-18's <c>layer3</c> costs
+/// about 1.4–2× a plain step on a CPU, see the README's benchmarks). A layer that reaches the logits only through
+/// global average pooling and a linear layer (ResNet's <c>layer4</c>) can declare it with
+/// <see cref="PalLayer.Head"/>: its attribution is then computed in closed form, with no double backward. The labels'
+/// range is checked once per batch (a host read, free on a CPU; skipped on accelerators).
+/// </remarks>
 /// <example><code>
 /// using var objective = new PalObjective(model, [new PalLayer("layer3", 0.5)], new HeatmapPrior(112, 112, 6));
 /// using (var step = torch.NewDisposeScope()) {
@@ -22,6 +31,8 @@ public sealed class PalObjective : IDisposable
     private readonly nn.Module<Tensor, Tensor> _model;
     private readonly LayerTap[] _taps;
     private readonly string[] _names;
+    private readonly Linear?[] _heads;
+    private bool _headsVerified;
 
     /// <summary>Taps every layer of <paramref name="layers"/> in <paramref name="model"/>; dispose the objective
     /// to remove the hooks.</summary>
@@ -84,6 +95,7 @@ public sealed class PalObjective : IDisposable
         }
 
         _taps = taps.ToArray();
+        _heads = Layers.Select(l => l.Head is null ? null : FindLinear(model, l)).ToArray();
     }
 
     /// <summary>The PAL terms.</summary>
@@ -141,7 +153,7 @@ public sealed class PalObjective : IDisposable
         IndexRange(labels, nameof(labels), logits.shape[1]);
         var crossEntropy = nn.functional.cross_entropy(logits, labels);
         var activations = _taps.Select(t => t.TakeActivation()).ToArray();
-        var attributions = PalFunctional.attribution_maps(logits, activations, labels, Method, Target, _names);
+        var attributions = Attributions(logits, activations, labels);
         var heatmaps = new Dictionary<(long, long), Tensor>();
         var terms = new PalLayerTerm[Layers.Count];
         var total = crossEntropy;
@@ -171,6 +183,93 @@ public sealed class PalObjective : IDisposable
         foreach (var tap in _taps)
         {
             tap.Dispose();
+        }
+    }
+
+    /// <summary>Every layer's attribution: the layers with a <see cref="GlobalPoolLinearHead"/> in closed form, the
+    /// others from one shared double-backward-ready gradient call. The labels' range was checked by the caller.
+    /// </summary>
+    private Tensor[] Attributions(Tensor logits, Tensor[] activations, Tensor labels)
+    {
+        var result = new Tensor[activations.Length];
+        var viaAutograd = Enumerable.Range(0, activations.Length).Where(i => _heads[i] is null).ToArray();
+        if (viaAutograd.Length > 0)
+        {
+            var maps = PalFunctional.AttributionMaps(logits, viaAutograd.Select(i => activations[i]).ToArray(),
+                labels, Method, Target, viaAutograd.Select(i => _names[i]).ToArray(), targetValuesChecked: true);
+            for (var j = 0; j < viaAutograd.Length; j++)
+            {
+                result[viaAutograd[j]] = maps[j];
+            }
+        }
+
+        for (var i = 0; i < activations.Length; i++)
+        {
+            if (_heads[i] is not { } linear)
+            {
+                continue;
+            }
+
+            if (!_headsVerified)
+            {
+                VerifyHead(Layers[i], linear, logits, activations[i]);
+            }
+
+            result[i] = PalFunctional.GlobalPoolLinearAttribution(logits, activations[i], linear.weight!, labels,
+                Method, Target, targetValuesChecked: true);
+        }
+
+        _headsVerified = true;
+        return result;
+    }
+
+    private static Linear FindLinear(nn.Module model, PalLayer layer)
+    {
+        var name = layer.Head!.LinearLayerName;
+        var module = model.named_modules().FirstOrDefault(m => m.name == name).module;
+        return module switch
+        {
+            Linear { weight: not null } linear => linear,
+            null => throw new ArgumentException(
+                $"Layer '{layer.Name}' declares the head {layer.Head}, but the model has no layer named '{name}'.",
+                "layers"),
+            _ => throw new ArgumentException(
+                $"Layer '{layer.Name}' declares the head {layer.Head}, but '{name}' is a {module.GetType().Name}, " +
+                "not a Linear layer with a weight.", "layers"),
+        };
+    }
+
+    /// <summary>The closed form is only right if the logits really are linear(mean over space of the activation).
+    /// The package cannot read that from the model's code, so the first batch checks it on the values (one host
+    /// read, once per objective) instead of silently training with a wrong gradient.</summary>
+    private static void VerifyHead(PalLayer layer, Linear linear, Tensor logits, Tensor activation)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        if (activation.dim() != 4 || activation.shape[1] != linear.weight!.shape[1])
+        {
+            throw new InvalidOperationException(
+                $"Layer '{layer.Name}' declares the head {layer.Head}, but its output {Shape(activation)} does not " +
+                $"have the {linear.weight!.shape[1]} channels the linear layer reads.");
+        }
+
+        var pooled = activation.mean([2, 3]).to(linear.weight.dtype);
+        var expected = nn.functional.linear(pooled, linear.weight, linear.bias).to(logits.dtype);
+        var difference = (expected - logits).abs().max().to(ScalarType.Float64).item<double>();
+        var scale = 1.0 + logits.abs().max().to(ScalarType.Float64).item<double>();
+        var tolerance = logits.dtype switch
+        {
+            ScalarType.Float64 => 1e-9,
+            ScalarType.Float32 => 1e-4,
+            _ => 5e-2,
+        };
+        if (!(difference <= tolerance * scale))
+        {
+            throw new InvalidOperationException(
+                $"Layer '{layer.Name}' declares the head {layer.Head}, but the logits are not " +
+                $"{layer.Head!.LinearLayerName}(mean over space of the layer's output): they differ by " +
+                $"{difference:G3} (something else lies between the layer and the logits, such as an activation or " +
+                "dropout). Remove the Head from the PalLayer to use the general autograd path.");
         }
     }
 }

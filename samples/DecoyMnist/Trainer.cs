@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace PrivilegedAttribution.Samples.DecoyMnist;
+
+/// <summary>An ordinary TorchSharp training loop (Adam, shuffled mini-batches) around any
+/// <see cref="IBatchObjective"/>, and the accuracy of a model on a split.</summary>
+public static class Trainer
+{
+    /// <summary>Trains a fresh <see cref="SmallCnn"/> seeded with <paramref name="seed"/>.</summary>
+    /// <returns>The model (in eval mode) and the mean wall-clock seconds of one training epoch.</returns>
+    public static (Sequential Model, double SecondsPerEpoch) Train(
+        DecoySplit train,
+        Func<Sequential, IBatchObjective> objectiveFor,
+        TrainingSettings settings,
+        int seed,
+        TrainingProgress.IProgressTask progress)
+    {
+        torch.manual_seed(seed);
+        var model = SmallCnn.Create();
+        using var objective = objectiveFor(model);
+        using var optimizer = optim.Adam(model.parameters(), settings.LearningRate);
+        var stopwatch = new Stopwatch();
+        var batches = (int)Math.Ceiling(train.Count / (double)settings.BatchSize);
+        for (var epoch = 0; epoch < settings.Epochs; epoch++)
+        {
+            model.train();
+            stopwatch.Start();
+            double crossEntropySum = 0, penaltySum = 0;
+            using var order = randperm(train.Count);
+            for (var b = 0; b < batches; b++)
+            {
+                using var step = NewDisposeScope();
+                var index = order.narrow(0, b * settings.BatchSize,
+                    Math.Min(settings.BatchSize, train.Count - b * settings.BatchSize));
+                optimizer.zero_grad();
+                var loss = objective.Compute(model, train.Batch(index));
+                loss.Total.backward();
+                optimizer.step();
+                crossEntropySum += loss.CrossEntropy.item<float>();
+                penaltySum += loss.Penalty?.item<float>() ?? 0;
+                progress.Advance(status: FormattableString.Invariant(
+                    $"epoch {epoch + 1}/{settings.Epochs}  CE {crossEntropySum / (b + 1):F3}") +
+                    (loss.Penalty is null ? "" : FormattableString.Invariant($"  penalty {penaltySum / (b + 1):F4}")));
+            }
+
+            stopwatch.Stop();
+        }
+
+        model.eval();
+        return (model, stopwatch.Elapsed.TotalSeconds / Math.Max(1, settings.Epochs));
+    }
+
+    /// <summary>Top-1 accuracy (in %) of <paramref name="model"/> on <paramref name="split"/>.</summary>
+    public static double Accuracy(Sequential model, DecoySplit split)
+    {
+        model.eval();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        long correct = 0;
+        for (long start = 0; start < split.Count; start += 1000)
+        {
+            var length = Math.Min(1000, split.Count - start);
+            var predicted = model.call(split.Images.narrow(0, start, length)).argmax(1);
+            correct += predicted.eq(split.Labels.narrow(0, start, length)).sum().item<long>();
+        }
+
+        return 100.0 * correct / split.Count;
+    }
+}

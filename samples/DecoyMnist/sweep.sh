@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The validation sweep behind the experiment's PAL and RRR settings (samples/DecoyMnist/README.md reports it).
+# Every configuration is trained on the decoyed training split (CDEP protocol, seed 1, 8 epochs) and scored on the
+# validation split only: held-out training digits whose decoy carries a random class's grey level. The test split
+# is never read. Each stage writes sweep.md / sweep.json under samples/DecoyMnist/out/sweep/<stage>.
+# Needs scripts/fetch-mnist.sh first; 1 to 4 minutes per configuration on 2 shared cores (31 configurations).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+sweep() {
+    local stage=$1
+    shift
+    nice dotnet run -c Release --project samples/DecoyMnist -- sweep --seeds 1 --epochs 8 --protocols cdep \
+        --out "samples/DecoyMnist/out/sweep/$stage" "$@"
+}
+# 1. The paper's attribution (signed G ⊙ A of the true class): layer × λ × channel strategy, and the baseline.
+sweep 1-signed --methods unpenalised,pal --layers pool1,pool2 --lambdas 1,10 --strategies all,mean --attributions gxa
+# 2. Which score is attributed.
+sweep 2-target --methods pal --layers pool1 --lambdas 10 --strategies mean --attributions gxa \
+    --targets sum-log-probabilities,predicted,sum-logits
+# 3. |G| ⊙ A: no sign, so no attribution in the background can raise the correlation.
+sweep 3-abs --methods pal --layers pool1 --lambdas 10 --strategies mean --attributions abs-gxa
+# 4. Around the best: layer, λ, channel strategy, heatmap width.
+sweep 4-layer --methods pal --layers relu1,pool2 --lambdas 10 --strategies mean --attributions abs-gxa
+sweep 4-lambda --methods pal --layers pool1 --lambdas 3,30,100 --strategies mean --attributions abs-gxa
+sweep 4-strategy --methods pal --layers pool1 --lambdas 10 --strategies all --attributions abs-gxa
+sweep 4-sigma --methods pal --layers pool1 --lambdas 10 --strategies mean --attributions abs-gxa --sigmas 1,4
+# 5. Around the best (pool1, λ = 30, |G| ⊙ A): target, heatmap width, layer, several layers at once.
+sweep 5-target --methods pal --layers pool1 --lambdas 30 --strategies mean --attributions abs-gxa \
+    --targets predicted,sum-log-probabilities
+sweep 5-sigma --methods pal --layers pool1 --lambdas 30 --strategies mean --attributions abs-gxa --sigmas 4
+sweep 5-layer --methods pal --layers relu1,relu1+pool1+relu2 --lambdas 30 --strategies mean --attributions abs-gxa
+# 6. The peer baseline's weight (forbidden region: away from the ink, the information PAL gets).
+sweep 6-rrr --methods rrr --rrr-lambdas 10,30,100,1000,10000

@@ -1,0 +1,118 @@
+using System.Globalization;
+
+namespace PrivilegedAttribution.Landmarks.Datasets;
+
+/// <summary>
+/// AffectNet's CSV layout (training.csv, validation.csv): a header, then
+/// <c>subDirectory_filePath, face_x, face_y, face_width, face_height, facial_landmarks, expression, valence,
+/// arousal</c>, with the 68 landmarks as "x0;y0;…;x67;y67" in image pixels and expressions 0 Neutral, 1 Happy,
+/// 2 Sad, 3 Surprise, 4 Fear, 5 Disgust, 6 Anger, 7 Contempt, 8 None, 9 Uncertain, 10 No-Face.
+/// </summary>
+public static class AffectNetLoader
+{
+    /// <summary>Class names of expressions 0–7.</summary>
+    public static IReadOnlyList<string> ClassNames { get; } =
+        ["Neutral", "Happy", "Sad", "Surprise", "Fear", "Disgust", "Anger", "Contempt"];
+
+    private static readonly string[] RequiredColumns =
+        ["subDirectory_filePath", "face_x", "face_y", "face_width", "face_height", "facial_landmarks", "expression"];
+
+    /// <summary>Loads an AffectNet CSV.</summary>
+    /// <param name="csvPath">training.csv or validation.csv.</param>
+    /// <param name="imageRoot">The folder the file paths are relative to (Manually_Annotated_Images); the CSV's
+    /// folder when null.</param>
+    /// <param name="classCount">8 (with Contempt) or 7 (Contempt excluded, as most papers do).</param>
+    /// <param name="options">Bad-record policy and image verification.</param>
+    public static FaceDataset Load(string csvPath, string? imageRoot = null, int classCount = 8,
+        DatasetLoadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(csvPath);
+        if (classCount is not (7 or 8))
+        {
+            throw new ArgumentOutOfRangeException(nameof(classCount), classCount, "AffectNet has 7 or 8 classes.");
+        }
+
+        var path = Path.GetFullPath(csvPath);
+        var root = Path.GetFullPath(imageRoot ?? Path.GetDirectoryName(path)!);
+        var builder = new DatasetBuilder(options);
+        using var reader = new StreamReader(path);
+        var header = Csv.Split(reader.ReadLine() ?? "") ?? [];
+        var column = RequiredColumns.ToDictionary(c => c, c => Array.IndexOf(header, c));
+        var missing = column.Where(c => c.Value < 0).Select(c => c.Key).ToArray();
+        if (missing.Length > 0)
+        {
+            throw new InvalidDataException(
+                $"{path}:1: not an AffectNet CSV; missing column(s) {string.Join(", ", missing)}.");
+        }
+
+        var lineNumber = 1;
+        while (reader.ReadLine() is { } line)
+        {
+            lineNumber++;
+            if (line.Trim().Length == 0)
+            {
+                continue;
+            }
+
+            var fields = Csv.Split(line);
+            if (fields is null || fields.Length < header.Length)
+            {
+                builder.Problem(path, lineNumber, DatasetProblemKind.MalformedLine,
+                    $"{fields?.Length ?? 0} fields where the header has {header.Length}");
+                continue;
+            }
+
+            var box = new double[4];
+            string[] boxColumns = ["face_x", "face_y", "face_width", "face_height"];
+            var boxParsed = Enumerable.Range(0, 4).All(k => Csv.TryDouble(fields[column[boxColumns[k]]], out box[k]));
+            if (!boxParsed || box[2] < 1 || box[3] < 1)
+            {
+                builder.Problem(path, lineNumber, DatasetProblemKind.MalformedLine,
+                    $"face box '{string.Join(",", boxColumns.Select(c => fields[column[c]]))}' is not x, y, width, " +
+                    "height with a positive size");
+                continue;
+            }
+
+            var expressionText = fields[column["expression"]];
+            if (!int.TryParse(expressionText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var expression) ||
+                expression is < 0 or > 10)
+            {
+                builder.Problem(path, lineNumber, DatasetProblemKind.LabelOutOfRange,
+                    $"expression '{expressionText}' is not in 0–10");
+                continue;
+            }
+
+            if (expression >= classCount)
+            {
+                // None, Uncertain and No-Face (and Contempt with 7 classes) are valid records, not expressions.
+                builder.Excluded++;
+                continue;
+            }
+
+            float[]? landmarks = null;
+            var landmarkText = fields[column["facial_landmarks"]];
+            if (landmarkText.Length > 0)
+            {
+                landmarks = Csv.ParsePoints(landmarkText);
+                if (landmarks is null || landmarks.Length != 2 * LandmarkCount)
+                {
+                    builder.Problem(path, lineNumber, DatasetProblemKind.WrongPointCount,
+                        landmarks is null
+                            ? "facial_landmarks holds a value that is not a number"
+                            : $"facial_landmarks holds {landmarks.Length} values where {2 * LandmarkCount} (68 points) " +
+                              "are expected");
+                    continue;
+                }
+            }
+
+            var faceBox = FaceBox.FromXywh((long)Math.Round(box[0]), (long)Math.Round(box[1]),
+                (long)Math.Round(box[2]), (long)Math.Round(box[3]));
+            var imagePath = Path.Combine(root, fields[column["subDirectory_filePath"]]);
+            builder.Add(new FaceRecord(imagePath, expression, faceBox, landmarks, path, lineNumber), path, lineNumber);
+        }
+
+        return builder.Build(root, ClassNames.Take(classCount).ToArray());
+    }
+
+    private const int LandmarkCount = 68;
+}

@@ -1,0 +1,72 @@
+namespace PrivilegedAttribution.Landmarks.Datasets;
+
+/// <summary>Options common to the dataset loaders.</summary>
+public sealed record DatasetLoadOptions
+{
+    /// <summary>Skip bad records (the default; each is reported in <see cref="FaceDataset.Problems"/>) or fail on
+    /// them with a <see cref="DatasetException"/> that lists them all.</summary>
+    public BadRecordPolicy OnBadRecord { get; init; } = BadRecordPolicy.Skip;
+
+    /// <summary>When set, every image is decoded once while loading, so that unreadable images are reported now
+    /// rather than during training. Images whose landmarks are predicted are always decoded (by
+    /// <see cref="LandmarkCache"/>), so this matters for datasets that ship landmarks.</summary>
+    public IGrayImageDecoder? VerifyImagesWith { get; init; }
+}
+
+/// <summary>Collects a loader's records and problems and applies the bad-record policy.</summary>
+internal sealed class DatasetBuilder
+{
+    private readonly DatasetLoadOptions _options;
+    private readonly List<FaceRecord> _records = [];
+    private readonly List<DatasetProblem> _problems = [];
+
+    public DatasetBuilder(DatasetLoadOptions? options) => _options = options ?? new DatasetLoadOptions();
+
+    public int Excluded { get; set; }
+
+    public void Problem(string file, int line, DatasetProblemKind kind, string message) =>
+        _problems.Add(new DatasetProblem(file, line, kind, message));
+
+    /// <summary>Adds the record if its image exists; reports it otherwise.</summary>
+    public void Add(FaceRecord record, string file, int line)
+    {
+        if (!File.Exists(record.ImagePath))
+        {
+            Problem(file, line, DatasetProblemKind.MissingImage, $"image '{record.ImagePath}' does not exist");
+            return;
+        }
+
+        _records.Add(record);
+    }
+
+    public FaceDataset Build(string root, IReadOnlyList<string> classNames)
+    {
+        var records = _records;
+        if (_options.VerifyImagesWith is { } decoder)
+        {
+            var unreadable = new DatasetProblem?[records.Count];
+            Parallel.For(0, records.Count, i =>
+            {
+                try
+                {
+                    decoder.Decode(records[i].ImagePath);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    unreadable[i] = new DatasetProblem(records[i].Source, records[i].Line,
+                        DatasetProblemKind.UnreadableImage, $"image '{records[i].ImagePath}' cannot be decoded: {e.Message}");
+                }
+            });
+            _problems.AddRange(unreadable.OfType<DatasetProblem>());
+            records = records.Where((_, i) => unreadable[i] is null).ToList();
+        }
+
+        var problems = _problems.OrderBy(p => p.File, StringComparer.Ordinal).ThenBy(p => p.Line).ToArray();
+        if (problems.Length > 0 && _options.OnBadRecord == BadRecordPolicy.Fail)
+        {
+            throw new DatasetException(problems);
+        }
+
+        return new FaceDataset(root, classNames, records, problems, Excluded);
+    }
+}

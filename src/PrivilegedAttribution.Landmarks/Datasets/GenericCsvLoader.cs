@@ -1,0 +1,148 @@
+using System.Globalization;
+
+namespace PrivilegedAttribution.Landmarks.Datasets;
+
+/// <summary>
+/// A simple layout for your own faces: images in a folder and a CSV beside them with a header and the columns
+/// <c>image</c> (path relative to the CSV), <c>label</c> (a class name or index), optionally
+/// <c>face_x, face_y, face_width, face_height</c> (the face box; without it each image is taken as an aligned face
+/// crop) and optionally <c>landmarks</c> ("x0;y0;…;x67;y67"; empty or absent: predicted by
+/// <see cref="LandmarkCache"/>). Class names come from the argument or from <c>classes.txt</c> beside the CSV, one
+/// a line, in label order.
+/// </summary>
+/// <example><code>
+/// image,label
+/// alice_smile.jpg,Happiness
+/// bob_frown.png,Anger
+/// </code></example>
+public static class GenericCsvLoader
+{
+    /// <summary>The class list read when no class names are given.</summary>
+    public const string ClassFile = "classes.txt";
+
+    private static readonly string[] BoxColumns = ["face_x", "face_y", "face_width", "face_height"];
+
+    /// <summary>Loads a generic CSV.</summary>
+    /// <param name="csvPath">The CSV file.</param>
+    /// <param name="classNames">The classes in label order; null: read <see cref="ClassFile"/> beside the CSV.</param>
+    /// <param name="options">Bad-record policy and image verification.</param>
+    public static FaceDataset Load(string csvPath, IReadOnlyList<string>? classNames = null,
+        DatasetLoadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(csvPath);
+        var path = Path.GetFullPath(csvPath);
+        var root = Path.GetDirectoryName(path)!;
+        classNames ??= ReadClassFile(Path.Combine(root, ClassFile));
+        if (classNames.Count < 2)
+        {
+            throw new ArgumentException($"At least two classes are needed; got {classNames.Count}.", nameof(classNames));
+        }
+
+        var builder = new DatasetBuilder(options);
+        using var reader = new StreamReader(path);
+        var header = Csv.Split(reader.ReadLine() ?? "") ?? [];
+        var imageColumn = Array.IndexOf(header, "image");
+        var labelColumn = Array.IndexOf(header, "label");
+        var landmarkColumn = Array.IndexOf(header, "landmarks");
+        var boxColumns = BoxColumns.Select(c => Array.IndexOf(header, c)).ToArray();
+        if (imageColumn < 0 || labelColumn < 0)
+        {
+            throw new InvalidDataException($"{path}:1: the header must name the columns 'image' and 'label'; got " +
+                $"'{string.Join(",", header)}'.");
+        }
+
+        if (boxColumns.Any(c => c >= 0) && boxColumns.Any(c => c < 0))
+        {
+            throw new InvalidDataException($"{path}:1: a face box needs all of {string.Join(", ", BoxColumns)}.");
+        }
+
+        var lineNumber = 1;
+        while (reader.ReadLine() is { } line)
+        {
+            lineNumber++;
+            if (line.Trim().Length == 0)
+            {
+                continue;
+            }
+
+            var fields = Csv.Split(line);
+            if (fields is null || fields.Length != header.Length)
+            {
+                builder.Problem(path, lineNumber, DatasetProblemKind.MalformedLine,
+                    $"{fields?.Length ?? 0} fields where the header has {header.Length}");
+                continue;
+            }
+
+            var labelText = fields[labelColumn];
+            var label = IndexOf(classNames, labelText);
+            if (label < 0)
+            {
+                builder.Problem(path, lineNumber, DatasetProblemKind.LabelOutOfRange,
+                    $"label '{labelText}' is neither a class name nor an index in 0–{classNames.Count - 1}");
+                continue;
+            }
+
+            FaceBox? box = null;
+            if (boxColumns[0] >= 0)
+            {
+                var values = new double[4];
+                if (!Enumerable.Range(0, 4).All(k => Csv.TryDouble(fields[boxColumns[k]], out values[k])) ||
+                    values[2] < 1 || values[3] < 1)
+                {
+                    builder.Problem(path, lineNumber, DatasetProblemKind.MalformedLine,
+                        "the face box is not x, y, width, height with a positive size");
+                    continue;
+                }
+
+                box = FaceBox.FromXywh((long)Math.Round(values[0]), (long)Math.Round(values[1]),
+                    (long)Math.Round(values[2]), (long)Math.Round(values[3]));
+            }
+
+            float[]? landmarks = null;
+            if (landmarkColumn >= 0 && fields[landmarkColumn].Length > 0)
+            {
+                landmarks = Csv.ParsePoints(fields[landmarkColumn]);
+                if (landmarks is null || landmarks.Length != 136)
+                {
+                    builder.Problem(path, lineNumber, DatasetProblemKind.WrongPointCount,
+                        landmarks is null
+                            ? "landmarks holds a value that is not a number"
+                            : $"landmarks holds {landmarks.Length} values where 136 (68 points) are expected");
+                    continue;
+                }
+            }
+
+            var imagePath = Path.GetFullPath(Path.Combine(root, fields[imageColumn]));
+            builder.Add(new FaceRecord(imagePath, label, box, landmarks, path, lineNumber), path, lineNumber);
+        }
+
+        return builder.Build(root, classNames);
+    }
+
+    private static int IndexOf(IReadOnlyList<string> classNames, string label)
+    {
+        for (var i = 0; i < classNames.Count; i++)
+        {
+            if (string.Equals(classNames[i], label, StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+
+        return int.TryParse(label, NumberStyles.Integer, CultureInfo.InvariantCulture, out var index) &&
+               index >= 0 && index < classNames.Count
+            ? index
+            : -1;
+    }
+
+    private static string[] ReadClassFile(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException(
+                $"No class names were given and '{path}' does not exist: list the classes there, one a line.", path);
+        }
+
+        return File.ReadAllLines(path).Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
+    }
+}

@@ -1,0 +1,9 @@
+namespace PrivilegedAttribution.Landmarks;
+
+/// <summary>Decodes an image file to dlib's grey values. The package ships no decoder, so that it works with any
+/// (PrivilegedAttribution.Landmarks.SkiaSharp has one); loaders need one only to predict missing landmarks.</summary>
+public interface IGrayImageDecoder
+{
+    /// <summary>Decodes <paramref name="path"/>; throws when the file cannot be read or decoded.</summary>
+    GrayImage Decode(string path);
+}

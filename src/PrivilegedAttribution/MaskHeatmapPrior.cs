@@ -1,0 +1,72 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PrivilegedAttribution;
+
+/// <summary>
+/// The privileged prior for a region given as a mask rather than landmarks (an object's ink or segmentation):
+/// (B,1,H,W) non-negative weights → a Gaussian heatmap (B,1,h,w) rendered directly at any requested size, with the
+/// numerics of <see cref="HeatmapPrior"/> (each pixel is a landmark weighted by its mask value). Delegates to
+/// <see cref="PalFunctional.mask_heatmap"/>.
+/// </summary>
+/// <example><code>
+/// var prior = new MaskHeatmapPrior(sigma: 2);
+/// var heatmap = prior.render(cleanDigits, 14, 14);   // the digit's ink, at a 14×14 layer's size
+/// var pal = PalFunctional.pal_loss(attribution, heatmap);
+/// </code></example>
+public sealed class MaskHeatmapPrior : nn.Module<Tensor, Tensor>
+{
+    /// <summary>Creates the prior.</summary>
+    /// <param name="sigma">Standard deviation of each pixel's Gaussian, in input pixels.</param>
+    /// <param name="outputHeight">Height of <see cref="forward"/>'s map; the mask's height when null.</param>
+    /// <param name="outputWidth">Width of <see cref="forward"/>'s map; the mask's width when null.</param>
+    public MaskHeatmapPrior(double sigma, long? outputHeight = null, long? outputWidth = null)
+        : base(nameof(MaskHeatmapPrior))
+    {
+        if (!(sigma > 0.0) || double.IsInfinity(sigma))
+        {
+            throw new ArgumentOutOfRangeException(nameof(sigma), sigma, $"{nameof(sigma)} must be finite and > 0.");
+        }
+
+        if (outputHeight is <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(outputHeight), outputHeight, "must be > 0 when given.");
+        }
+
+        if (outputWidth is <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(outputWidth), outputWidth, "must be > 0 when given.");
+        }
+
+        Sigma = sigma;
+        OutputHeight = outputHeight;
+        OutputWidth = outputWidth;
+    }
+
+    /// <summary>Gaussian standard deviation in input pixels.</summary>
+    public double Sigma { get; }
+
+    /// <summary>Height of the map <see cref="forward"/> renders; null for the mask's own height.</summary>
+    public long? OutputHeight { get; }
+
+    /// <summary>Width of the map <see cref="forward"/> renders; null for the mask's own width.</summary>
+    public long? OutputWidth { get; }
+
+    /// <summary>Renders (B,1,<see cref="OutputHeight"/>,<see cref="OutputWidth"/>).</summary>
+    /// <param name="mask">(B,1,H,W) non-negative weights.</param>
+    public override Tensor forward(Tensor mask)
+    {
+        ArgumentNullException.ThrowIfNull(mask);
+        var height = OutputHeight ?? (mask.dim() == 4 ? mask.shape[2] : 1);
+        var width = OutputWidth ?? (mask.dim() == 4 ? mask.shape[3] : 1);
+        return render(mask, height, width);
+    }
+
+    /// <summary>Renders (B,1,<paramref name="outputHeight"/>,<paramref name="outputWidth"/>), e.g. at a tapped
+    /// layer's spatial size.</summary>
+    /// <param name="mask">(B,1,H,W) non-negative weights.</param>
+    /// <param name="outputHeight">Height of the map.</param>
+    /// <param name="outputWidth">Width of the map.</param>
+    public Tensor render(Tensor mask, long outputHeight, long outputWidth) =>
+        PalFunctional.mask_heatmap(mask, outputHeight, outputWidth, Sigma);
+}

@@ -1,0 +1,94 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using static PrivilegedAttribution.TensorChecks;
+
+namespace PrivilegedAttribution;
+
+public static partial class PalFunctional
+{
+    /// <summary>
+    /// Renders a weighted mask (the privileged region: an object's ink or segmentation, a saliency annotation) as a
+    /// Gaussian heatmap directly at the requested size, with the numerics of <see cref="landmark_heatmap"/>: every
+    /// pixel is a landmark at its centre weighted by its mask value.
+    /// </summary>
+    /// <param name="mask">(B,1,H,W) non-negative weights, e.g. a clean image's ink in [0, 1] or a 0/1 mask.</param>
+    /// <param name="outputHeight">Height of the rendered map (e.g. the tapped layer's h).</param>
+    /// <param name="outputWidth">Width of the rendered map.</param>
+    /// <param name="sigma">Standard deviation of each pixel's Gaussian, in input pixels.</param>
+    /// <returns>(B,1,outputHeight,outputWidth) in the mask's dtype and device, each sample scaled to peak 1; an
+    /// all-zero mask gives an all-zero map (and so zero PAL).</returns>
+    /// <remarks>Pixel (i, j) of an H×W mask maps to x' = (j + ½)·outW/W − ½, y' = (i + ½)·outH/H − ½ and σ' = σ·outW/W
+    /// (σ'y with H), so a mask holding a single 1 equals the landmark heatmap of that pixel. The Gaussian is separable:
+    /// the map is E_y·M·E_xᵀ, two matrix products, with no full-size rendering or resampling. Negative or non-finite
+    /// weights are an error; the check reads the values, so it runs only for tensors in host memory.</remarks>
+    /// <example><code>
+    /// var ink = cleanImages;                                          // (B,1,28,28) before any decoy is pasted
+    /// var heatmap = PalFunctional.mask_heatmap(ink, 14, 14, sigma: 2); // at a 14×14 layer's size
+    /// </code></example>
+    public static Tensor mask_heatmap(Tensor mask, long outputHeight, long outputWidth, double sigma)
+    {
+        NotNull(mask, nameof(mask));
+        Floating(mask, nameof(mask));
+        Rank(mask, nameof(mask), 4, "(B,1,H,W)");
+        NonEmptyBatch(mask, nameof(mask));
+        if (mask.shape[1] != 1 || mask.shape[2] == 0 || mask.shape[3] == 0)
+        {
+            throw new ArgumentException(
+                $"{nameof(mask)} must have shape (B,1,H,W) with H, W > 0; got {Shape(mask)}.", nameof(mask));
+        }
+
+        Positive(outputHeight, nameof(outputHeight));
+        Positive(outputWidth, nameof(outputWidth));
+        if (!(sigma > 0.0) || double.IsInfinity(sigma))
+        {
+            throw new ArgumentOutOfRangeException(nameof(sigma), sigma, $"{nameof(sigma)} must be finite and > 0.");
+        }
+
+        var (height, width) = (mask.shape[2], mask.shape[3]);
+        using var scope = NewDisposeScope();
+        var computeType = ComputeType(mask.dtype);
+        var weights = mask.to(computeType).squeeze(1);
+        CheckWeights(weights);
+        var ey = GaussianMatrix(height, outputHeight, sigma, computeType, mask.device);
+        var ex = GaussianMatrix(width, outputWidth, sigma, computeType, mask.device);
+        // (outH,H)·(B,H,W)·(W,outW): each input pixel's separable Gaussian, summed with its weight.
+        var map = ey.matmul(weights).matmul(ex.t());
+        var peak = map.amax([1, 2], keepdim: true);
+        map = map / peak.clamp_min(double.Epsilon);
+        map = where(peak > 0, map, zeros_like(map));
+        return map.unsqueeze(1).to(mask.dtype).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>(outSize, inSize): entry [o, i] = exp(−(o − c_i)²/(2σ'²)) with c_i = (i + ½)·outSize/inSize − ½ and
+    /// σ' = σ·outSize/inSize, the same mapping as <see cref="landmark_heatmap"/>.</summary>
+    private static Tensor GaussianMatrix(long inSize, long outSize, double sigma, ScalarType dtype, Device device)
+    {
+        var scale = (double)outSize / inSize;
+        var scaledSigma = sigma * scale;
+        var centres = (arange(inSize, dtype, device) + 0.5) * scale - 0.5;
+        var grid = arange(outSize, dtype, device);
+        return (grid.unsqueeze(1) - centres.unsqueeze(0)).square().div(-2.0 * scaledSigma * scaledSigma).exp();
+    }
+
+    private static void CheckWeights(Tensor weights)
+    {
+        if (weights.device_type != DeviceType.CPU)
+        {
+            return;
+        }
+
+        using var scope = NewDisposeScope();
+        if (!isfinite(weights).all().item<bool>())
+        {
+            throw new ArgumentException("mask holds a non-finite weight.", "mask");
+        }
+
+        var low = weights.min().to(ScalarType.Float64).item<double>();
+        if (low < 0)
+        {
+            throw new ArgumentException(
+                $"mask must hold non-negative weights (a heatmap is a sum of Gaussians); its minimum is {low}.",
+                "mask");
+        }
+    }
+}

@@ -1,0 +1,260 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+using static PrivilegedAttribution.Tests.Numerics;
+
+namespace PrivilegedAttribution.Tests;
+
+/// <summary>
+/// The closed form for a layer followed only by global average pooling and a linear layer (G = W[t]/(h·w), no
+/// backward pass, no double backward) must equal the autograd path exactly: the attribution, PAL's value and PAL's
+/// gradient with respect to every parameter (the linear layer's weights included, which PAL trains through G), in
+/// float64, for every method and target kind, in training mode.
+/// </summary>
+public sealed class GlobalPoolLinearHeadTests
+{
+    private Tensor? _randomState;
+
+    // These tests seed the global generator for their own models; restoring it afterwards leaves the random
+    // inputs of the fixtures that run later (the finite-difference checks among them) as they were without these.
+    [SetUp]
+    public void SaveRandomState() => _randomState = get_rng_state();
+
+    [TearDown]
+    public void RestoreRandomState()
+    {
+        set_rng_state(_randomState!);
+        _randomState!.Dispose();
+    }
+
+    private static IEnumerable<TestCaseData> MethodsAndTargets() =>
+        from method in Enum.GetValues<AttributionMethod>()
+        from target in Enum.GetValues<AttributionTarget>()
+        select new TestCaseData(method, target);
+
+    [TestCaseSource(nameof(MethodsAndTargets))]
+    public void Closed_form_attribution_equals_the_autograd_attribution(AttributionMethod method,
+        AttributionTarget target)
+    {
+        using var scope = NewDisposeScope();
+        using var model = PooledCnn();
+        model.train();
+        using var tap = new LayerTap(model, "block");
+        var (x, labels) = Batch();
+        var logits = model.call(x);
+        var a = tap.TakeActivation();
+        var expected = PalFunctional.attribution_map(logits, a, labels, method, target);
+        var fc = (Linear)model.named_modules().Single(m => m.name == "fc").module;
+        var actual = PalFunctional.attribution_map_global_pool_linear(logits, a, fc.weight!, labels, method, target);
+        Assert.That(actual.requires_grad, Is.True, "the closed form keeps the weight's graph");
+        AssertClose(actual, expected, 1e-12, 1e-15 * (1 + Scalar(expected.abs().max())), $"{method} {target}");
+    }
+
+    [TestCaseSource(nameof(MethodsAndTargets))]
+    public void Closed_form_pal_gradient_equals_the_second_order_autograd_gradient(AttributionMethod method,
+        AttributionTarget target)
+    {
+        using var scope = NewDisposeScope();
+        using var model = PooledCnn();
+        model.train(); // BatchNorm couples the samples: the closed form must not care
+        var (x, labels) = Batch();
+        var landmarks = rand(3, 5, 2, ScalarType.Float64) * 8;
+        using var prior = new HeatmapPrior(8, 8, 1.5);
+        var layer = new PalLayer("block", 0.7, ChannelStrategy.AllChannels);
+        var (autogradTotal, autogradGradients) = TotalAndGradients(model,
+            [layer], prior, x, labels, landmarks, method, target);
+        var (closedTotal, closedGradients) = TotalAndGradients(model,
+            [layer with { Head = new GlobalPoolLinearHead("fc") }], prior, x, labels, landmarks, method, target);
+        Assert.That(closedTotal, Is.EqualTo(autogradTotal).Within(1e-12 * (1 + Math.Abs(autogradTotal))));
+        AssertSameGradients(model, closedGradients, autogradGradients, 1e-10);
+    }
+
+    [TestCase("Mean", PalNormalization.Pearson)]
+    [TestCase("AllChannels", PalNormalization.CrossCorrelation)]
+    [TestCase("FirstFraction", PalNormalization.Pearson)]
+    public void ResNet18_objective_at_layer4_with_the_head_equals_the_objective_without(string strategyName,
+        PalNormalization normalization)
+    {
+        using var scope = NewDisposeScope();
+        using var model = ResNet18();
+        var strategy = Strategy(strategyName);
+        var (x, labels, landmarks) = FaceBatch();
+        using var prior = new HeatmapPrior(48, 48, 4);
+        var layer = new PalLayer("layer4", 0.5, strategy, normalization);
+        var (expectedTotal, expected) = TotalAndGradients(model, [layer], prior, x, labels, landmarks);
+        var (actualTotal, actual) = TotalAndGradients(model, [layer with { Head = GlobalPoolLinearHead.ResNet }],
+            prior, x, labels, landmarks);
+        Assert.That(actualTotal, Is.EqualTo(expectedTotal).Within(1e-12 * (1 + Math.Abs(expectedTotal))));
+        AssertSameGradients(model, actual, expected, 1e-9);
+    }
+
+    [Test]
+    public void Closed_form_and_autograd_layers_mix_in_one_objective()
+    {
+        using var scope = NewDisposeScope();
+        using var model = ResNet18();
+        var (x, labels, landmarks) = FaceBatch();
+        using var prior = new HeatmapPrior(48, 48, 4);
+        PalLayer[] layers =
+        [
+            new("layer3", 0.3, ChannelStrategy.FirstFraction(0.5)),
+            new("layer4", 0.6, ChannelStrategy.Mean, PalNormalization.CrossCorrelation),
+        ];
+        var (expectedTotal, expected) = TotalAndGradients(model, layers, prior, x, labels, landmarks);
+        layers[1] = layers[1] with { Head = GlobalPoolLinearHead.ResNet };
+        var (actualTotal, actual) = TotalAndGradients(model, layers, prior, x, labels, landmarks);
+        Assert.That(actualTotal, Is.EqualTo(expectedTotal).Within(1e-12 * (1 + Math.Abs(expectedTotal))));
+        AssertSameGradients(model, actual, expected, 1e-9);
+    }
+
+    [Test]
+    public void A_head_that_is_not_what_the_model_computes_is_caught_on_the_first_batch()
+    {
+        using var scope = NewDisposeScope();
+        // SmallCnn applies tanh between conv3 and the pooling: the closed form would be wrong there.
+        using var model = TinyModels.SmallCnn();
+        using var objective = new PalObjective(model,
+            [new PalLayer("conv3", 1.0) { Head = new GlobalPoolLinearHead("fc") }], new HeatmapPrior(8, 8, 2));
+        var error = Assert.Throws<InvalidOperationException>(() => objective.Compute(
+            randn(2, 1, 8, 8, ScalarType.Float64), tensor(new long[] { 0, 2 }),
+            rand(2, 4, 2, ScalarType.Float64) * 8))!;
+        Assert.That(error.Message, Does.Contain("'conv3'").And.Contain("fc"));
+    }
+
+    [Test]
+    public void The_head_must_name_a_linear_layer_of_the_model()
+    {
+        using var model = PooledCnn();
+        using var prior = new HeatmapPrior(8, 8, 2);
+        var missing = Assert.Throws<ArgumentException>(() => new PalObjective(model,
+            [new PalLayer("block", 1.0) { Head = new GlobalPoolLinearHead("head") }], prior))!;
+        Assert.That(missing.Message, Does.Contain("'head'"));
+        var notLinear = Assert.Throws<ArgumentException>(() => new PalObjective(model,
+            [new PalLayer("block", 1.0) { Head = new GlobalPoolLinearHead("gap") }], prior))!;
+        Assert.That(notLinear.Message, Does.Contain("'gap'").And.Contain("Linear"));
+    }
+
+    [Test]
+    public void The_functional_closed_form_checks_the_weight_shape()
+    {
+        using var scope = NewDisposeScope();
+        var logits = randn(2, 3, ScalarType.Float64);
+        var a = randn(2, 5, 4, 4, ScalarType.Float64);
+        var error = Assert.Throws<ArgumentException>(() => PalFunctional.attribution_map_global_pool_linear(
+            logits, a, randn(3, 4, ScalarType.Float64), tensor(new long[] { 0, 1 })))!;
+        Assert.That(error.ParamName, Is.EqualTo("weight"));
+        Assert.That(error.Message, Does.Contain("[3, 5]").And.Contain("[3, 4]"));
+    }
+
+    [Test]
+    public void Closed_form_training_steps_leak_no_native_tensor()
+    {
+        using var model = TinyModels.SmallCnn(dtype: ScalarType.Float32);
+        using var pooled = PooledCnn(ScalarType.Float32);
+        using var objective = new PalObjective(pooled,
+            [new PalLayer("block", 0.5) { Head = new GlobalPoolLinearHead("fc") }, new PalLayer("stem", 0.2)],
+            new HeatmapPrior(8, 8, 1.5));
+        var optimizer = optim.SGD(pooled.parameters(), 0.01);
+        using var x = randn(4, 1, 8, 8);
+        using var labels = tensor(new long[] { 0, 1, 2, 1 });
+        using var landmarks = rand(4, 5, 2) * 8;
+        void Step()
+        {
+            using var step = NewDisposeScope();
+            optimizer.zero_grad();
+            objective.Compute(x, labels, landmarks).Total.backward();
+            optimizer.step();
+        }
+
+        Step();
+        var before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        for (var i = 0; i < 20; i++)
+        {
+            Step();
+        }
+
+        Assert.That(DisposeScopeManager.Statistics.ThreadTotalLiveCount, Is.EqualTo(before));
+    }
+
+    /// <summary>stem (conv → BN → in-place ReLU) → block (conv → BN → in-place ReLU, tapped) → global average pool
+    /// → flatten → linear: ResNet's tail in miniature, on 1×8×8 inputs.</summary>
+    internal static Sequential PooledCnn(ScalarType dtype = ScalarType.Float64)
+    {
+        manual_seed(7);
+        return Sequential(
+            ("stem", Sequential(Conv2d(1, 4, 3, padding: 1, dtype: dtype), BatchNorm2d(4, dtype: dtype), ReLU(true))),
+            ("block", Sequential(Conv2d(4, 5, 3, padding: 1, dtype: dtype), BatchNorm2d(5, dtype: dtype),
+                ReLU(true))),
+            ("gap", AdaptiveAvgPool2d(1)),
+            ("flat", Flatten()),
+            ("fc", Linear(5, 3, dtype: dtype)));
+    }
+
+    internal static TorchSharp.Modules.ResNet ResNet18()
+    {
+        manual_seed(11);
+        var model = torchvision.models.resnet18(num_classes: 7);
+        model.to(ScalarType.Float64).train();
+        return model;
+    }
+
+    internal static (Tensor X, Tensor Labels, Tensor Landmarks) FaceBatch()
+    {
+        manual_seed(5);
+        return (randn(2, 3, 48, 48, ScalarType.Float64), tensor(new long[] { 3, 6 }),
+            rand(2, 68, 2, ScalarType.Float64) * 48);
+    }
+
+    internal static ChannelStrategy Strategy(string name) => name switch
+    {
+        "Mean" => ChannelStrategy.Mean,
+        "AllChannels" => ChannelStrategy.AllChannels,
+        _ => ChannelStrategy.FirstFraction(0.5),
+    };
+
+    /// <summary>The objective's total and its gradient with respect to every parameter of the model.</summary>
+    internal static (double Total, Tensor[] Gradients) TotalAndGradients(Module<Tensor, Tensor> model,
+        PalLayer[] layers, HeatmapPrior prior, Tensor x, Tensor labels, Tensor landmarks,
+        AttributionMethod method = AttributionMethod.GradientXActivation,
+        AttributionTarget target = AttributionTarget.TrueClass, bool cloneOutputs = true)
+    {
+        using var objective = new PalObjective(model, layers, prior, method, target, cloneOutputs);
+        var total = objective.Compute(x, labels, landmarks).Total;
+        var parameters = model.parameters().Cast<Tensor>().ToList();
+        return (Scalar(total), autograd.grad([total], parameters, allow_unused: true).ToArray());
+    }
+
+    /// <summary>max |actual − expected| ≤ tolerance · max |expected| for each parameter's gradient, plus a floor of
+    /// 1e-14 times the largest gradient of the model for parameters whose true gradient is 0 (a convolution's bias
+    /// before BatchNorm), where both paths hold rounding noise.</summary>
+    internal static void AssertSameGradients(Module model, Tensor[] actual, Tensor[] expected, double tolerance)
+    {
+        var names = model.named_parameters().Select(p => p.name).ToArray();
+        Assert.That(actual, Has.Length.EqualTo(expected.Length));
+        var overall = expected.Where(e => e is { IsInvalid: false } && e.Handle != IntPtr.Zero)
+            .Max(e => Scalar(e.abs().max()));
+        for (var i = 0; i < names.Length; i++)
+        {
+            var (a, e) = (actual[i], expected[i]);
+            var aDefined = a is { IsInvalid: false } && a.Handle != IntPtr.Zero;
+            var eDefined = e is { IsInvalid: false } && e.Handle != IntPtr.Zero;
+            Assert.That(aDefined, Is.EqualTo(eDefined), $"{names[i]}: gradient defined");
+            if (!aDefined)
+            {
+                continue;
+            }
+
+            var scale = Scalar(e.abs().max());
+            var difference = Scalar((a - e).abs().max());
+            Assert.That(difference, Is.LessThanOrEqualTo(tolerance * scale + 1e-14 * overall),
+                $"{names[i]}: max |difference| {difference:E2} against max |gradient| {scale:E2}");
+        }
+    }
+
+    private static (Tensor X, Tensor Labels) Batch()
+    {
+        manual_seed(3);
+        return (randn(3, 1, 8, 8, ScalarType.Float64), tensor(new long[] { 2, 0, 1 }));
+    }
+}
