@@ -31,6 +31,8 @@ fi
 dotnet restore PrivilegedAttribution.sln
 # The build patches TorchSharp's native bridge for old libstdc++ (build/PrivilegedAttribution.NativeFix.targets).
 dotnet build PrivilegedAttribution.sln -c Release --no-restore
+# Public-domain face photos from Debian packages (never committed) for the landmark tests and face samples.
+bash scripts/make-face-fixture.sh
 
 if [ "$run" -eq 1 ]; then
     bash .ci/package-smoke.sh
