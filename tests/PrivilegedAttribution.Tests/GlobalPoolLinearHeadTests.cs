@@ -12,22 +12,8 @@ namespace PrivilegedAttribution.Tests;
 /// gradient with respect to every parameter (the linear layer's weights included, which PAL trains through G), in
 /// float64, for every method and target kind, in training mode.
 /// </summary>
-public sealed class GlobalPoolLinearHeadTests
+public sealed class GlobalPoolLinearHeadTests : SeededFixture
 {
-    private Tensor? _randomState;
-
-    // These tests seed the global generator for their own models; restoring it afterwards leaves the random
-    // inputs of the fixtures that run later (the finite-difference checks among them) as they were without these.
-    [SetUp]
-    public void SaveRandomState() => _randomState = get_rng_state();
-
-    [TearDown]
-    public void RestoreRandomState()
-    {
-        set_rng_state(_randomState!);
-        _randomState!.Dispose();
-    }
-
     private static IEnumerable<TestCaseData> MethodsAndTargets() =>
         from method in Enum.GetValues<AttributionMethod>()
         from target in Enum.GetValues<AttributionTarget>()
@@ -150,7 +136,6 @@ public sealed class GlobalPoolLinearHeadTests
     [Test]
     public void Closed_form_training_steps_leak_no_native_tensor()
     {
-        using var model = TinyModels.SmallCnn(dtype: ScalarType.Float32);
         using var pooled = PooledCnn(ScalarType.Float32);
         using var objective = new PalObjective(pooled,
             [new PalLayer("block", 0.5) { Head = new GlobalPoolLinearHead("fc") }, new PalLayer("stem", 0.2)],

@@ -11,22 +11,8 @@ namespace PrivilegedAttribution.Tests;
 /// output instead of a copy). Each must leave the objective and its gradient with respect to every parameter equal
 /// to the straightforward functional path, in float64, on TorchVision's ResNet-18 in training mode.
 /// </summary>
-public sealed class PalObjectiveFastPathTests
+public sealed class PalObjectiveFastPathTests : SeededFixture
 {
-    private Tensor? _randomState;
-
-    // These tests seed the global generator for their own models; restoring it afterwards leaves the random
-    // inputs of the fixtures that run later (the finite-difference checks among them) as they were without these.
-    [SetUp]
-    public void SaveRandomState() => _randomState = get_rng_state();
-
-    [TearDown]
-    public void RestoreRandomState()
-    {
-        set_rng_state(_randomState!);
-        _randomState!.Dispose();
-    }
-
     [TestCase("layer3", "Mean")]
     [TestCase("layer2", "AllChannels")]
     public void The_objective_equals_the_straightforward_functional_path(string layerName, string strategyName)
