@@ -24,14 +24,16 @@ public sealed class PalInkObjective : IBatchObjective
         _layers = settings.Layer.Split('+', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         _taps = _layers.Select(layer => new LayerTap(model, layer)).ToArray();
         _prior = new MaskHeatmapPrior(settings.Sigma);
-        _pal = new PalLoss(settings.Strategy);
+        _pal = new PalLoss(settings.Strategy, settings.Normalization);
         _settings = settings;
     }
 
     /// <inheritdoc />
     public BatchLoss Compute(Sequential model, DecoyBatch batch)
     {
-        var logits = model.call(batch.Images);                                   // the hooks capture the layers
+        // Attribution at the input (an identity layer) differentiates with respect to the image itself.
+        var images = _layers.Contains("input") ? batch.Images.detach().requires_grad_() : batch.Images;
+        var logits = model.call(images);                                         // the hooks capture the layers
         var crossEntropy = nn.functional.cross_entropy(logits, batch.Labels);
         var attributions = PalFunctional.attribution_maps(logits, _taps.Select(t => t.TakeActivation()).ToList(),
             batch.Labels, _settings.Method, _settings.Target, _layers);          // e.g. |G| ⊙ A, second order

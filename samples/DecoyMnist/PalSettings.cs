@@ -7,17 +7,20 @@ namespace PrivilegedAttribution.Samples.DecoyMnist;
 /// <param name="Sigma">Width of the ink heatmap's Gaussians, in input pixels.</param>
 /// <param name="Target">The score whose attribution is constrained.</param>
 /// <param name="Method">How gradient and activation combine.</param>
+/// <param name="Normalization">Pearson (default) or the paper's cross-correlation.</param>
 public sealed record PalSettings(
     string Layer,
     double Lambda,
     ChannelStrategy Strategy,
     double Sigma,
     AttributionTarget Target,
-    AttributionMethod Method)
+    AttributionMethod Method,
+    PalNormalization Normalization = PalNormalization.Pearson)
 {
-    /// <summary>A compact description for tables.</summary>
+    /// <summary>A compact description for tables (the normalisation only when it is not the default).</summary>
     public override string ToString() =>
-        FormattableString.Invariant($"{Layer}, λ={Lambda}, {Strategy}, σ={Sigma}, {Target}, {Method}");
+        FormattableString.Invariant($"{Layer}, λ={Lambda}, {Strategy}, σ={Sigma}, {Target}, {Method}") +
+        (Normalization == PalNormalization.Pearson ? "" : $", {Normalization}");
 }
 
 /// <summary>How the Right-for-the-Right-Reasons model is trained.</summary>

@@ -41,6 +41,8 @@ var palStrategy = Opt("--pal-strategy", "Channel strategy: mean, all, half, or f
 var palSigma = Opt("--pal-sigma", "Ink heatmap Gaussian σ in input pixels", 2.0);
 var palTarget = Opt("--pal-target", "Attribution target: true, predicted, sum-logits, sum-log-probabilities", "true");
 var palMethod = Opt("--pal-method", "Attribution: gxa (G ⊙ A), abs-gxa (|G| ⊙ A) or gradient (G)", "abs-gxa");
+var palNormalization = Opt("--pal-normalization", "PAL normalisation: pearson or cross (the paper's −Σ z·h)",
+    "pearson");
 var rrrLambda = Opt("--rrr-lambda", "Right-for-the-Right-Reasons weight λ", 30.0);
 var rrrAnnotation = Opt("--rrr-annotation", "RRR's forbidden region: background (away from the ink) or decoy",
     "background");
@@ -57,7 +59,7 @@ var root = new RootCommand(
     "decoy protocols; prints and writes the accuracy table and attribution figures.")
 {
     data, idx, maxImages, trainLimit, protocols, methods, seeds, epochs, batchSize, learningRate, palLayer, palLambda,
-    palStrategy, palSigma, palTarget, palMethod, rrrLambda, rrrAnnotation, rrrSigma, rrrThreshold, output, threads,
+    palStrategy, palSigma, palTarget, palMethod, palNormalization, rrrLambda, rrrAnnotation, rrrSigma, rrrThreshold, output, threads,
 };
 
 var layers = new Option<string?>("--layers") { Description = "PAL layers to try (comma-separated)" };
@@ -66,12 +68,13 @@ var strategies = new Option<string?>("--strategies") { Description = "Channel st
 var sigmas = new Option<string?>("--sigmas") { Description = "Heatmap σ values to try" };
 var targets = new Option<string?>("--targets") { Description = "Attribution targets to try" };
 var attributionMethods = new Option<string?>("--attributions") { Description = "Attribution methods to try" };
+var normalizations = new Option<string?>("--normalizations") { Description = "PAL normalisations to try" };
 var rrrLambdas = new Option<string?>("--rrr-lambdas") { Description = "RRR λ values to try" };
 var sweep = new Command("sweep",
     "Every combination of the lists (each defaults to the single value of the --pal-*/--rrr-* option) is trained " +
     "and scored on the validation split only; writes sweep.md and sweep.json.")
 {
-    layers, lambdas, strategies, sigmas, targets, attributionMethods, rrrLambdas,
+    layers, lambdas, strategies, sigmas, targets, attributionMethods, normalizations, rrrLambdas,
 };
 root.Subcommands.Add(sweep);
 
@@ -86,7 +89,7 @@ ExperimentSettings Settings(ParseResult p) => new(
     new TrainingSettings(p.GetValue(epochs), p.GetValue(batchSize), p.GetValue(learningRate)),
     new PalSettings(p.GetValue(palLayer)!, p.GetValue(palLambda), ParseStrategy(p.GetValue(palStrategy)!),
         p.GetValue(palSigma), ParseTarget(p.GetValue(palTarget)!),
-        ParseMethodOfAttribution(p.GetValue(palMethod)!)),
+        ParseMethodOfAttribution(p.GetValue(palMethod)!), ParseNormalization(p.GetValue(palNormalization)!)),
     new RightReasonsSettings(p.GetValue(rrrLambda),
         p.GetValue(rrrAnnotation) == "decoy" ? RightReasonsAnnotation.DecoyPatch : RightReasonsAnnotation.Background,
         p.GetValue(rrrSigma), p.GetValue(rrrThreshold)),
@@ -135,6 +138,7 @@ sweep.SetAction(p =>
         ListOr(p.GetValue(sigmas), settings.Pal.Sigma.ToString(invariant)).Select(ParseDouble).ToList(),
         ListOr(p.GetValue(targets), p.GetValue(palTarget)!).Select(ParseTarget).ToList(),
         ListOr(p.GetValue(attributionMethods), p.GetValue(palMethod)!).Select(ParseMethodOfAttribution).ToList(),
+        ListOr(p.GetValue(normalizations), p.GetValue(palNormalization)!).Select(ParseNormalization).ToList(),
         ListOr(p.GetValue(rrrLambdas), settings.RightReasons.Lambda.ToString(invariant)).Select(ParseDouble).ToList());
     Sweep.Run(experimentData, settings, grid, CommandLine());
     Console.WriteLine($"wrote {Path.Combine(settings.OutputFolder, "sweep.md")} and sweep.json");
@@ -175,6 +179,13 @@ static AttributionMethod ParseMethodOfAttribution(string name) => name.ToLowerIn
     "abs-gxa" => AttributionMethod.AbsGradientXActivation,
     "gradient" => AttributionMethod.Gradient,
     _ => throw new ArgumentException($"Unknown attribution '{name}'; use gxa, abs-gxa or gradient."),
+};
+
+static PalNormalization ParseNormalization(string name) => name.ToLowerInvariant() switch
+{
+    "pearson" => PalNormalization.Pearson,
+    "cross" or "cross-correlation" => PalNormalization.CrossCorrelation,
+    _ => throw new ArgumentException($"Unknown PAL normalisation '{name}'; use pearson or cross."),
 };
 
 static AttributionTarget ParseTarget(string name) => name.ToLowerInvariant() switch

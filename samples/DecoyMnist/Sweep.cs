@@ -20,6 +20,7 @@ public static class Sweep
         IReadOnlyList<double> Sigmas,
         IReadOnlyList<AttributionTarget> Targets,
         IReadOnlyList<AttributionMethod> Methods,
+        IReadOnlyList<PalNormalization> Normalizations,
         IReadOnlyList<double> RightReasonsLambdas);
 
     /// <summary>One configuration's validation accuracy.</summary>
@@ -38,7 +39,8 @@ public static class Sweep
             from sigma in grid.Sigmas
             from target in grid.Targets
             from method in grid.Methods
-            select new PalSettings(layer, lambda, strategy, sigma, target, method)).ToList();
+            from normalization in grid.Normalizations
+            select new PalSettings(layer, lambda, strategy, sigma, target, method, normalization)).ToList();
         TrainingProgress.Run(reporter =>
         {
             foreach (var protocol in settings.Protocols)

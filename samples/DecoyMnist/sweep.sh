@@ -4,7 +4,7 @@
 # sets EPOCHS) and scored on the validation split only: held-out training digits whose decoy carries a random
 # class's grey level. The test split is never read. Each stage writes sweep.md / sweep.json under
 # samples/DecoyMnist/out/sweep/<stage>. Needs scripts/fetch-mnist.sh first; 1 to 4 minutes per configuration on 2
-# shared cores (33 configurations).
+# shared cores (47 configurations).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 sweep() {
@@ -34,3 +34,9 @@ sweep 5-layer --methods pal --layers relu1,relu1+pool1+relu2 --lambdas 30 --stra
 sweep 6-rrr --methods rrr --rrr-lambdas 10,30,100,1000,10000
 # 7. Longer training (16 epochs instead of 8) for the chosen PAL and RRR settings: is PAL merely slower to learn?
 EPOCHS=16 sweep 7-epochs --methods pal,rrr --layers pool1 --lambdas 30 --strategies mean --attributions abs-gxa
+# 8. The image itself as the tapped layer ("input", an identity layer: |G| ⊙ x), sharper heatmaps included.
+sweep 8-input --methods pal --layers input --lambdas 10,30,100 --strategies mean --attributions abs-gxa
+sweep 8-input-small --methods pal --layers input --lambdas 1,3 --sigmas 1,2 --strategies mean --attributions abs-gxa
+# 9. The paper's cross-correlation −Σ z·h instead of Pearson (its scale is about h·w = 196 times larger at pool1).
+sweep 9-cross --methods pal --layers pool1 --lambdas 0.03,0.1,0.3,1,10,30,100 --strategies mean --attributions abs-gxa \
+    --normalizations cross
