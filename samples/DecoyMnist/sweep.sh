@@ -10,8 +10,8 @@ cd "$(dirname "$0")/../.."
 sweep() {
     local stage=$1
     shift
-    nice dotnet run -c Release --project samples/DecoyMnist -- sweep --seeds 1 --epochs "${EPOCHS:-8}" --protocols cdep \
-        --out "samples/DecoyMnist/out/sweep/$stage" "$@"
+    nice dotnet run -c Release --project samples/DecoyMnist -- sweep --seeds 1 --epochs "${EPOCHS:-8}" \
+        --protocols cdep --out "samples/DecoyMnist/out/sweep/$stage" "$@"
 }
 # 1. The paper's attribution (signed G ⊙ A of the true class): layer × λ × channel strategy, and the baseline.
 sweep 1-signed --methods unpenalised,pal --layers pool1,pool2 --lambdas 1,10 --strategies all,mean --attributions gxa
