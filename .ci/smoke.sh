@@ -31,6 +31,8 @@ smoke decoy-mnist-sweep "$out/sweep/sweep.json" run samples/DecoyMnist -- sweep 
     --train-limit 300 --protocols cdep --methods pal --lambdas 1,30 --out "$out/sweep"
 smoke resnet-integration "$out/resnet/resnet18-attribution.png" run samples/ResNetIntegration -- --train-size 64 \
     --test-size 32 --epochs 1 --out "$out/resnet"
+smoke resnet-integration-faces "$out/resnet-faces/resnet18-attribution.png" run samples/ResNetIntegration -- \
+    --faces artifacts/face-fixture/rafdb/basic --epochs 1 --out "$out/resnet-faces"
 smoke vgg-integration "$out/vgg/vgg11bn-attribution.png" run samples/VggIntegration -- --train-size 32 \
     --test-size 16 --epochs 1 --out "$out/vgg"
 smoke facial-expression "" bash samples/FacialExpression/smoke.sh

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using PrivilegedAttribution;
 using PrivilegedAttribution.Landmarks;
+using PrivilegedAttribution.Samples;
 using PrivilegedAttribution.Samples.FacialExpression;
 using TorchSharp;
 

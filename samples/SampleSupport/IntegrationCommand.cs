@@ -21,13 +21,19 @@ public static class IntegrationCommand
         var learningRate = Opt("--lr", "Adam learning rate", defaults.LearningRate);
         var output = Opt("--out", "Folder for the PNG overlays", defaults.Output);
         var threads = Opt("--threads", "LibTorch CPU threads (1 is fastest on shared cores)", defaults.Threads);
+        var faces = new Option<string?>("--faces")
+        {
+            Description = "Train on faces instead of digits: a RAF-DB basic folder (--layout rafdb) or a CSV of " +
+                          "image,label[,landmarks] lines (--layout generic); landmarks are predicted where missing",
+        };
+        var layout = Opt("--layout", "Layout of --faces: rafdb or generic", defaults.Layout);
         var root = new RootCommand(description)
         {
-            data, trainSize, testSize, epochs, imageSize, learningRate, output, threads,
+            data, trainSize, testSize, epochs, imageSize, learningRate, output, threads, faces, layout,
         };
         root.SetAction(parse => run(new IntegrationOptions(parse.GetValue(data)!, parse.GetValue(trainSize),
             parse.GetValue(testSize), parse.GetValue(epochs), parse.GetValue(imageSize), parse.GetValue(learningRate),
-            parse.GetValue(output)!, parse.GetValue(threads))));
+            parse.GetValue(output)!, parse.GetValue(threads), parse.GetValue(faces), parse.GetValue(layout)!)));
         return root.Parse(args).Invoke();
     }
 }

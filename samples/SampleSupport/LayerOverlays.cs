@@ -14,7 +14,10 @@ public static class LayerOverlays
     /// <param name="layer">Layer name as <c>named_modules()</c> gives it.</param>
     /// <param name="images">(B,C,H,W) images; channel 0 is drawn.</param>
     /// <param name="labels">(B) int64 classes whose logit is attributed.</param>
-    public static List<OverlayCell> Cells(nn.Module<Tensor, Tensor> model, string layer, Tensor images, Tensor labels)
+    /// <param name="shown">The images as drawn (e.g. without input normalisation); <paramref name="images"/> when
+    /// null.</param>
+    public static List<OverlayCell> Cells(nn.Module<Tensor, Tensor> model, string layer, Tensor images, Tensor labels,
+        Tensor? shown = null)
     {
         model.eval();
         using var scope = NewDisposeScope();
@@ -22,9 +25,9 @@ public static class LayerOverlays
         var logits = model.call(images);
         var map = attribution.forward(logits, labels).detach().mean([1], keepdim: true);
         var (height, width) = (images.shape[2], images.shape[3]);
-        var shown = nn.functional.interpolate(map, [height, width], mode: InterpolationMode.Bilinear,
+        var upsampled = nn.functional.interpolate(map, [height, width], mode: InterpolationMode.Bilinear,
             align_corners: false);
-        return FromTensors(images, shown, labels, logits.detach().argmax(1));
+        return FromTensors(shown ?? images, upsampled, labels, logits.detach().argmax(1));
     }
 
     /// <summary>Cells from (B,C,H,W) images and (B,1,H,W) maps (e.g. a heatmap prior), captioned with the label and,

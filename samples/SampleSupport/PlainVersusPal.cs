@@ -12,15 +12,18 @@ namespace PrivilegedAttribution.Samples;
 /// <param name="LearningRate">Adam's learning rate.</param>
 /// <param name="Output">Folder for the PNG overlays.</param>
 /// <param name="Threads">LibTorch CPU threads.</param>
+/// <param name="Faces">A face dataset instead of the digits: a RAF-DB basic folder, or a generic CSV.</param>
+/// <param name="Layout">The face dataset's layout: rafdb or generic.</param>
 public sealed record IntegrationOptions(string Data, int TrainSize, int TestSize, int Epochs, int ImageSize,
-    double LearningRate, string Output, int Threads);
+    double LearningRate, string Output, int Threads, string? Faces = null, string Layout = "rafdb");
 
 /// <summary>
-/// The integration samples' body: the same TorchVision model trained twice on digits that carry a decoy (a corner
-/// patch whose grey level gives the label away in training and lies at test time), first with the plain loop, then
-/// with PAL at named layers pulling the attribution towards heatmaps of stroke landmarks (privileged information:
-/// it exists at training time only). Every line that differs between the two loops is marked "// PAL". Both
-/// models are tested on lying decoys, and attribution overlays (where each network looks) are written as PNG.
+/// The integration samples' body: the same TorchVision model trained twice, first with the plain loop, then with PAL
+/// at named layers pulling the attribution towards heatmaps of landmarks (privileged information: it exists at
+/// training time only). Every line that differs between the two loops is marked "// PAL". The embedded default is
+/// digits that carry a decoy (a corner patch whose grey level gives the label away in training and lies at test
+/// time) with stroke landmarks; a face folder with its 68 landmarks can be given instead. Both models are tested,
+/// and attribution overlays (where each network looks) are written as PNG.
 /// </summary>
 public static class PlainVersusPal
 {
@@ -28,26 +31,25 @@ public static class PlainVersusPal
 
     /// <summary>Trains both models and writes <c>{fileStem}-attribution.png</c>.</summary>
     /// <param name="title">The model's name in the output, e.g. "ResNet-18".</param>
-    /// <param name="createModel">A fresh 10-class model (called twice, after the same seed).</param>
+    /// <param name="createModel">A fresh model for the given number of classes (called twice, after the same seed).
+    /// </param>
     /// <param name="palLayers">The PAL terms: layer names as <c>named_modules()</c> gives them.</param>
     /// <param name="overlayLayer">The layer whose attribution the figure shows.</param>
     /// <param name="fileStem">The figure's file name before "-attribution.png".</param>
     /// <param name="options">Data and training length.</param>
     /// <returns>Test accuracy (%) of the plain and the PAL model.</returns>
-    public static (double Plain, double Pal) Run(string title, Func<nn.Module<Tensor, Tensor>> createModel,
+    public static (double Plain, double Pal) Run(string title, Func<int, nn.Module<Tensor, Tensor>> createModel,
         IReadOnlyList<PalLayer> palLayers, string overlayLayer, string fileStem, IntegrationOptions options)
     {
         torch.set_num_threads(options.Threads);
         var (epochs, size) = (options.Epochs, options.ImageSize);
-        var (train, test) = UpscaledDecoyDigits.Load(options.Data, options.TrainSize, options.TestSize, size);
-        using var trainData = train;
-        using var testData = test;
+        using var data = IntegrationData.Load(options);
+        var (train, test) = (data.Train, data.Test);
         var batches = (int)Math.Ceiling(train.Count / (double)BatchSize);
-        Console.WriteLine($"{train.Count} training and {test.Count} test digits, {size}×{size}, decoy patch in a corner");
 
         // ---- 1. The plain loop --------------------------------------------------------------------------------
         torch.manual_seed(1);
-        var plain = createModel();
+        var plain = createModel(data.Classes);
         var plainOptimizer = optim.Adam(plain.parameters(), options.LearningRate);
         var plainAccuracy = TrainingProgress.Run(progress =>
         {
@@ -69,17 +71,16 @@ public static class PlainVersusPal
                 }
             }
 
-            var accuracy = ClassifierAccuracy.Percent(plain, test.Images, test.Labels);
+            var accuracy = ClassifierAccuracy.Percent(plain, test);
             task.Finish($"test accuracy {accuracy:F1} %");
             return accuracy;
         });
 
         // ---- 2. The same loop with PAL -------------------------------------------------------------------------
         torch.manual_seed(1);
-        var model = createModel();
+        var model = createModel(data.Classes);
         var optimizer = optim.Adam(model.parameters(), options.LearningRate);
-        using var objective = new PalObjective(model, palLayers,                                     // PAL
-            new HeatmapPrior(size, size, sigma: 2.0 * size / 28));                                    // PAL
+        using var objective = new PalObjective(model, palLayers, data.Prior);                        // PAL
         var palAccuracy = TrainingProgress.Run(progress =>
         {
             var task = progress.Start($"{title}, PAL at {string.Join(" + ", palLayers.Select(l => l.Name))}",
@@ -102,7 +103,7 @@ public static class PlainVersusPal
                 }
             }
 
-            var accuracy = ClassifierAccuracy.Percent(model, test.Images, test.Labels);
+            var accuracy = ClassifierAccuracy.Percent(model, test);
             task.Finish($"test accuracy {accuracy:F1} %");
             return accuracy;
         });
@@ -113,12 +114,14 @@ public static class PlainVersusPal
         {
             var (images, labels, landmarks, visible) = test.Batch(OnePerClass(test.Labels, 8));
             var figure = new OverlayFigure(
-                $"{title} on lying decoys: attribution at {overlayLayer} (G ⊙ A, mean of channels)",
+                $"{title} on {data.Description}: attribution at {overlayLayer} (G ⊙ A, mean of channels)",
                 size, size, scale: Math.Max(1, 112 / size));
-            figure.AddRow("stroke-landmark heatmap (training-time information)",
-                LayerOverlays.FromTensors(images, objective.Prior.render(landmarks, size, size, visible), labels));
-            figure.AddRow($"plain loop, {overlayLayer}", LayerOverlays.Cells(plain, overlayLayer, images, labels));
-            figure.AddRow($"with PAL, {overlayLayer}", LayerOverlays.Cells(model, overlayLayer, images, labels));
+            var shown = test.ForDisplay(images);
+            figure.AddRow("landmark heatmap (training-time information)",
+                LayerOverlays.FromTensors(shown, data.Prior.render(landmarks, size, size, visible), labels));
+            figure.AddRow($"plain loop, {overlayLayer}",
+                LayerOverlays.Cells(plain, overlayLayer, images, labels, shown));
+            figure.AddRow($"with PAL, {overlayLayer}", LayerOverlays.Cells(model, overlayLayer, images, labels, shown));
             var path = Path.Combine(options.Output, $"{fileStem}-attribution.png");
             figure.Save(path);
             Console.WriteLine($"wrote {path}");

@@ -8,7 +8,7 @@ namespace PrivilegedAttribution.Samples;
 /// to an RGB size an ImageNet-style network accepts, with stroke landmarks of the clean digit as privileged
 /// information. Training decoys give the label away; test decoys lie, so a model that took the shortcut fails.
 /// </summary>
-public sealed class UpscaledDecoyDigits : IDisposable
+public sealed class UpscaledDecoyDigits : ILandmarkedImages
 {
     private UpscaledDecoyDigits(Tensor images, Tensor labels, Tensor landmarks, Tensor visible)
     {
@@ -50,6 +50,9 @@ public sealed class UpscaledDecoyDigits : IDisposable
     public (Tensor Images, Tensor Labels, Tensor Landmarks, Tensor Visible) Batch(Tensor index) =>
         (Images.index_select(0, index), Labels.index_select(0, index), Landmarks.index_select(0, index),
             Visible.index_select(0, index));
+
+    /// <inheritdoc />
+    public Tensor ForDisplay(Tensor images) => images.alias();
 
     /// <inheritdoc />
     public void Dispose()

@@ -1,8 +1,9 @@
 // VGG-11-BN + PAL in an ordinary TorchSharp training loop.
 //
-// The model is trained twice on decoyed digits, with the plain loop and with PAL at two convolutional blocks; the
-// loops themselves, with every changed line marked "// PAL", are in samples/SampleSupport/PlainVersusPal.cs. For
-// faces (68 landmarks, RAF-DB / AffectNet / CSV folders) see samples/FacialExpression (--arch vgg11_bn).
+// The model is trained twice, with the plain loop and with PAL at two convolutional blocks, on decoyed digits or,
+// with --faces, on a face folder (RAF-DB basic layout or a CSV; 68 landmarks, predicted where missing). The loops,
+// with every changed line marked "// PAL", are in samples/SampleSupport/PlainVersusPal.cs. The facial-expression
+// pipeline with per-class metrics and every dataset layout is samples/FacialExpression (--arch vgg11_bn).
 using PrivilegedAttribution;
 using PrivilegedAttribution.Samples;
 using TorchSharp;
@@ -17,7 +18,7 @@ return IntegrationCommand.Invoke(args,
     "VGG-11-BN trained with and without PAL on decoyed digits; writes attribution overlays.",
     new IntegrationOptions(Data: "samples/DecoyMnist/data/mnist", TrainSize: 600, TestSize: 300, Epochs: 2,
         ImageSize: 32, LearningRate: 1e-3, Output: "samples/VggIntegration/out", Threads: 1),
-    options => PlainVersusPal.Run("VGG-11-BN", () => torchvision.models.vgg11_bn(num_classes: 10),
+    options => PlainVersusPal.Run("VGG-11-BN", classes => torchvision.models.vgg11_bn(num_classes: classes),
         [
             new PalLayer("features.13", Weight: 1.0),
             new PalLayer("features.20", Weight: 1.0, ChannelStrategy.FirstFraction(0.5)),

@@ -5,7 +5,7 @@ using SkiaSharp;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace PrivilegedAttribution.Samples.FacialExpression;
+namespace PrivilegedAttribution.Samples;
 
 /// <summary>
 /// The network's inputs: each face resampled once to size×size RGB (an aligned crop whole; otherwise a square
@@ -37,6 +37,11 @@ public sealed class FaceImages
     public IReadOnlyList<string> ClassNames { get; }
 
     public int Count => Labels.Length;
+
+    /// <summary>Network inputs (normalised with ImageNet statistics, as <see cref="Batch"/> gives them) back to RGB
+    /// in [0, 1], for drawing.</summary>
+    public static Tensor Denormalise(Tensor images) =>
+        (images * tensor(Std).view(1, 3, 1, 1) + tensor(Mean).view(1, 3, 1, 1)).clamp(0, 1);
 
     /// <summary>Resamples every record (in parallel). Images that cannot be decoded are reported with their
     /// record's file and line and left out.</summary>

@@ -2,9 +2,9 @@ using PrivilegedAttribution.Landmarks;
 using PrivilegedAttribution.Landmarks.Datasets;
 using PrivilegedAttribution.Landmarks.SkiaSharp;
 
-namespace PrivilegedAttribution.Samples.FacialExpression;
+namespace PrivilegedAttribution.Samples;
 
-/// <summary>Where the data is and how it is laid out (see README.md beside this file).</summary>
+/// <summary>Where the face data is and how it is laid out (see samples/FacialExpression/README.md).</summary>
 /// <param name="Layout">rafdb, affectnet or generic.</param>
 /// <param name="Data">RAF-DB: the basic folder; AffectNet: training.csv; generic: the CSV.</param>
 /// <param name="TestData">AffectNet: validation.csv; generic: an optional second CSV (else a stratified split).</param>
