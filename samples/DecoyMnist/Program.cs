@@ -59,7 +59,8 @@ var root = new RootCommand(
     "decoy protocols; prints and writes the accuracy table and attribution figures.")
 {
     data, idx, maxImages, trainLimit, protocols, methods, seeds, epochs, batchSize, learningRate, palLayer, palLambda,
-    palStrategy, palSigma, palTarget, palMethod, palNormalization, rrrLambda, rrrAnnotation, rrrSigma, rrrThreshold, output, threads,
+    palStrategy, palSigma, palTarget, palMethod, palNormalization, rrrLambda, rrrAnnotation, rrrSigma, rrrThreshold,
+    output, threads,
 };
 
 var layers = new Option<string?>("--layers") { Description = "PAL layers to try (comma-separated)" };

@@ -41,7 +41,7 @@ public static class Trainer
                 optimizer.step();
                 crossEntropySum += loss.CrossEntropy.item<float>();
                 penaltySum += loss.Penalty?.item<float>() ?? 0;
-                progress.Advance(status: FormattableString.Invariant(
+                progress.Advance(status: () => FormattableString.Invariant(
                     $"epoch {epoch + 1}/{settings.Epochs}  CE {crossEntropySum / (b + 1):F3}") +
                     (loss.Penalty is null ? "" : FormattableString.Invariant($"  penalty {penaltySum / (b + 1):F4}")));
             }

@@ -67,7 +67,7 @@ public static class PlainVersusPal
                     var loss = nn.functional.cross_entropy(plain.call(images), labels);
                     loss.backward();
                     plainOptimizer.step();
-                    task.Advance(status: $"epoch {epoch + 1}/{epochs}  CE {loss.item<float>():F3}");
+                    task.Advance(status: () => $"epoch {epoch + 1}/{epochs}  CE {loss.item<float>():F3}");
                 }
             }
 
@@ -98,8 +98,9 @@ public static class PlainVersusPal
                     var output = objective.Compute(images, labels, landmarks, visible);              // PAL: CE+Σλ·PAL
                     output.Total.backward();                                                          // PAL
                     optimizer.step();
-                    task.Advance(status: $"epoch {epoch + 1}/{epochs}  CE {output.CrossEntropy.item<float>():F3}" +
-                                         $"  PAL {output.Terms[^1].Loss.item<float>():F3}");         // PAL (logging)
+                    task.Advance(status: () => $"epoch {epoch + 1}/{epochs}  " +
+                        $"CE {output.CrossEntropy.item<float>():F3}  " +
+                        $"PAL {output.Terms[^1].Loss.item<float>():F3}");                             // PAL (logging)
                 }
             }
 

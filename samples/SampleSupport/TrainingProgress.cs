@@ -33,8 +33,10 @@ public static class TrainingProgress
     /// <summary>One training run.</summary>
     public interface IProgressTask
     {
-        /// <summary>Advances by <paramref name="steps"/> and shows <paramref name="status"/> beside the name.</summary>
-        void Advance(int steps = 1, string? status = null);
+        /// <summary>Advances by <paramref name="steps"/> and shows <paramref name="status"/> beside the name. The
+        /// status is a function so that what it reads (e.g. a loss's <c>item()</c>, a device synchronisation) is only
+        /// computed where it is shown.</summary>
+        void Advance(int steps = 1, Func<string>? status = null);
 
         /// <summary>Marks the task done with a final status.</summary>
         void Finish(string status);
@@ -48,12 +50,12 @@ public static class TrainingProgress
 
     private sealed class BarTask(ProgressTask task, string description) : IProgressTask
     {
-        public void Advance(int steps = 1, string? status = null)
+        public void Advance(int steps = 1, Func<string>? status = null)
         {
             task.Increment(steps);
             if (status is not null)
             {
-                task.Description = Markup.Escape($"{description}  {status}");
+                task.Description = Markup.Escape($"{description}  {status()}");
             }
         }
 
@@ -72,7 +74,7 @@ public static class TrainingProgress
 
     private sealed class LineTask(string description) : IProgressTask
     {
-        public void Advance(int steps = 1, string? status = null)
+        public void Advance(int steps = 1, Func<string>? status = null)
         {
         }
 

@@ -144,22 +144,8 @@ public sealed class GlobalPoolLinearHeadTests : SeededFixture
         using var x = randn(4, 1, 8, 8);
         using var labels = tensor(new long[] { 0, 1, 2, 1 });
         using var landmarks = rand(4, 5, 2) * 8;
-        void Step()
-        {
-            using var step = NewDisposeScope();
-            optimizer.zero_grad();
-            objective.Compute(x, labels, landmarks).Total.backward();
-            optimizer.step();
-        }
-
-        Step();
-        var before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
-        for (var i = 0; i < 20; i++)
-        {
-            Step();
-        }
-
-        Assert.That(DisposeScopeManager.Statistics.ThreadTotalLiveCount, Is.EqualTo(before));
+        var (before, after) = TrainingLeaks.LiveTensors(objective, optimizer, x, labels, landmarks, steps: 20);
+        Assert.That(after, Is.EqualTo(before));
     }
 
     /// <summary>stem (conv → BN → in-place ReLU) → block (conv → BN → in-place ReLU, tapped) → global average pool

@@ -17,23 +17,7 @@ public sealed class ResourceTests
         using var x = randn(4, 1, 8, 8);
         using var labels = tensor(new long[] { 0, 1, 2, 1 });
         using var landmarks = rand(4, 5, 2) * 8;
-        void Step()
-        {
-            using var step = NewDisposeScope();
-            optimizer.zero_grad();
-            var output = objective.Compute(x, labels, landmarks);
-            output.Total.backward();
-            optimizer.step();
-        }
-
-        Step(); // gradients are allocated once, on the first step
-        var before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
-        for (var i = 0; i < 100; i++)
-        {
-            Step();
-        }
-
-        var after = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        var (before, after) = TrainingLeaks.LiveTensors(objective, optimizer, x, labels, landmarks, steps: 100);
         Assert.That(after, Is.EqualTo(before), "live tensors after 100 steps minus before");
     }
 
