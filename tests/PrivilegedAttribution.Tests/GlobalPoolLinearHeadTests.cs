@@ -12,7 +12,7 @@ namespace PrivilegedAttribution.Tests;
 /// gradient with respect to every parameter (the linear layer's weights included, which PAL trains through G), in
 /// float64, for every method and target kind, in training mode.
 /// </summary>
-public sealed class GlobalPoolLinearHeadTests : SeededFixture
+public sealed class GlobalPoolLinearHeadTests
 {
     private static IEnumerable<TestCaseData> MethodsAndTargets() =>
         from method in Enum.GetValues<AttributionMethod>()

@@ -11,7 +11,7 @@ namespace PrivilegedAttribution.Tests;
 /// output instead of a copy). Each must leave the objective and its gradient with respect to every parameter equal
 /// to the straightforward functional path, in float64, on TorchVision's ResNet-18 in training mode.
 /// </summary>
-public sealed class PalObjectiveFastPathTests : SeededFixture
+public sealed class PalObjectiveFastPathTests
 {
     [TestCase("layer3", "Mean")]
     [TestCase("layer2", "AllChannels")]

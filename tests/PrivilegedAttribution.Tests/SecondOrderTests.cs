@@ -15,7 +15,7 @@ public sealed class SecondOrderTests
     public void Pal_weight_gradient_goes_through_G_and_matches_finite_differences()
     {
         using var scope = NewDisposeScope();
-        manual_seed(7); // the margins below hold for this draw; other fixtures share the global generator
+        manual_seed(7); // the margins below hold for this draw
         using var model = TinyModels.SmallCnn();
         model.eval();
         using var tap = new LayerTap(model, "conv3");
