@@ -160,7 +160,7 @@ public sealed class LoaderTests
             ("faces.csv", 6, DatasetProblemKind.WrongPointCount),
             ("faces.csv", 7, DatasetProblemKind.MissingImage),
             ("faces.csv", 8, DatasetProblemKind.MalformedLine),
-            ("faces.csv", 10, DatasetProblemKind.MalformedLine),
+            ("faces.csv", 10, DatasetProblemKind.InvalidFaceBox),
         }));
     }
 
