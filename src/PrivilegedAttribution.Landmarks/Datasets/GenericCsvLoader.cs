@@ -103,7 +103,7 @@ public static class GenericCsvLoader
                 {
                     builder.Problem(path, lineNumber, DatasetProblemKind.WrongPointCount,
                         landmarks is null
-                            ? "landmarks holds a value that is not a number"
+                            ? "landmarks holds a value that is not a finite number in float's range"
                             : $"landmarks holds {landmarks.Length} values where 136 (68 points) are expected");
                     continue;
                 }
