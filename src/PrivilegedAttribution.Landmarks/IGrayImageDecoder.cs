@@ -4,6 +4,7 @@ namespace PrivilegedAttribution.Landmarks;
 /// (PrivilegedAttribution.Landmarks.SkiaSharp has one); loaders need one only to predict missing landmarks.</summary>
 public interface IGrayImageDecoder
 {
-    /// <summary>Decodes <paramref name="path"/>; throws when the file cannot be read or decoded.</summary>
+    /// <summary>Decodes <paramref name="path"/>; throws when the file cannot be read or decoded completely (a
+    /// truncated file is an error, not an image with filled-in rows), naming the file.</summary>
     GrayImage Decode(string path);
 }

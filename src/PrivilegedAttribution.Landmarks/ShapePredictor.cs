@@ -104,10 +104,13 @@ public sealed class ShapePredictor
 
     /// <summary>Predicts the landmarks of the face in <paramref name="box"/>.</summary>
     /// <param name="image">The grey image (dlib's grey values; see <see cref="GrayImage"/>).</param>
-    /// <param name="box">The face box; it may extend past the image.</param>
+    /// <param name="box">The face box; it may extend past the image, but must overlap it and be at most
+    /// <see cref="FaceBox.MaxImageMultiple"/> times its larger side (<see cref="FaceBox.FitsImage"/>).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="box"/> does not fit the image.</exception>
     public FaceLandmarks Predict(GrayImage image, FaceBox box)
     {
         ArgumentNullException.ThrowIfNull(image);
+        CheckBox(image, box, nameof(box), "");
         var shape = new float[_initialShape.Length];
         var features = new float[_maxFeatures];
         Run(image, box, shape, features, null);
@@ -125,10 +128,23 @@ public sealed class ShapePredictor
     /// <summary>Predicts many faces in parallel; result <c>i</c> belongs to <c>faces[i]</c>.</summary>
     /// <param name="faces">Images and boxes (an image may appear with several boxes).</param>
     /// <param name="maxDegreeOfParallelism">Threads to use; -1 for all cores.</param>
+    /// <exception cref="ArgumentException">A face has no image, or its box does not fit its image
+    /// (<see cref="FaceBox.FitsImage"/>); checked for every face before any is predicted.</exception>
     public FaceLandmarks[] PredictMany(IReadOnlyList<(GrayImage Image, FaceBox Box)> faces,
         int maxDegreeOfParallelism = -1)
     {
         ArgumentNullException.ThrowIfNull(faces);
+        for (var i = 0; i < faces.Count; i++)
+        {
+            var (image, box) = faces[i];
+            if (image is null)
+            {
+                throw new ArgumentException($"Face {i} has no image.", nameof(faces));
+            }
+
+            CheckBox(image, box, nameof(faces), $"Face {i}: ");
+        }
+
         var results = new FaceLandmarks[faces.Count];
         var options = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
         Parallel.For(0, faces.Count, options,
@@ -136,11 +152,6 @@ public sealed class ShapePredictor
             (i, _, scratch) =>
             {
                 var (image, box) = faces[i];
-                if (image is null)
-                {
-                    throw new ArgumentException($"Face {i} has no image.", nameof(faces));
-                }
-
                 Run(image, box, scratch.Shape, scratch.Features, null);
                 results[i] = ToLandmarks(box, scratch.Shape);
                 return scratch;
@@ -153,6 +164,7 @@ public sealed class ShapePredictor
     /// leaf chosen in every tree, cascade by cascade.</summary>
     internal (FaceLandmarks Landmarks, float[] Shape, byte[] Leaves) PredictTraced(GrayImage image, FaceBox box)
     {
+        CheckBox(image, box, nameof(box), "");
         var shape = new float[_initialShape.Length];
         var leaves = new byte[TreeCount];
         Run(image, box, shape, new float[_maxFeatures], leaves);
@@ -161,6 +173,16 @@ public sealed class ShapePredictor
 
     /// <summary>The trees of each cascade, for the reference tests.</summary>
     internal int TreesInCascade(int cascade) => _cascades[cascade].TreeCount;
+
+    /// <summary>Throws unless <paramref name="box"/> fits <paramref name="image"/>: a box that misses the image or
+    /// dwarfs it would give the mean shape wherever it lies, which must not pass for a face's landmarks.</summary>
+    private static void CheckBox(GrayImage image, FaceBox box, string argument, string prefix)
+    {
+        if (!box.FitsImage(image.Width, image.Height, out var reason))
+        {
+            throw new ArgumentOutOfRangeException(argument, box, prefix + reason);
+        }
+    }
 
     private FaceLandmarks ToLandmarks(FaceBox box, float[] shape)
     {

@@ -160,8 +160,24 @@ public sealed class LoaderTests
             ("faces.csv", 6, DatasetProblemKind.WrongPointCount),
             ("faces.csv", 7, DatasetProblemKind.MissingImage),
             ("faces.csv", 8, DatasetProblemKind.MalformedLine),
-            ("faces.csv", 10, DatasetProblemKind.MalformedLine),
+            ("faces.csv", 10, DatasetProblemKind.InvalidFaceBox),
         }));
+    }
+
+    [TestCase("1e39", TestName = "a landmark beyond float's range is reported, not read as infinity")]
+    [TestCase("NaN", TestName = "a NaN landmark is reported")]
+    public void GenericCsvReportsALandmarkThatIsNoFiniteFloat(string value)
+    {
+        using var fixture = Generic();
+        var points = string.Join(';', Enumerable.Repeat("20", 135).Prepend(value));
+        File.WriteAllLines(fixture["points.csv"], ["image,label,landmarks", $"faces/alice.jpg,0,{points}"]);
+
+        var dataset = GenericCsvLoader.Load(fixture["points.csv"]);
+
+        Assert.That(dataset.Records, Is.Empty);
+        var problem = dataset.Problems.Single();
+        Assert.That((problem.Line, problem.Kind), Is.EqualTo((2, DatasetProblemKind.WrongPointCount)));
+        Assert.That(problem.Message, Does.Contain("not a finite number"));
     }
 
     [Test]

@@ -71,6 +71,31 @@ public sealed class ShapePredictorTests
         Assert.That(landmarks[0].Y, Is.EqualTo(10.0 * (0.5f + 0.05f)), "right leaf");
     }
 
+    [TestCase(11, 0, 20, 10, "does not overlap", TestName = "a box beside the image is rejected")]
+    [TestCase(-100, -100, 100, 100, "at most 176", TestName = "a box 18 times the image is rejected")]
+    public void ABoxThatDoesNotFitTheImageIsRejected(long left, long top, long right, long bottom, string rule)
+    {
+        var predictor = Read(HandMadeModel());
+        var box = new FaceBox(left, top, right, bottom);
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => predictor.Predict(Image(0, 0), box));
+
+        Assert.That(error.ParamName, Is.EqualTo("box"));
+        Assert.That(error.Message, Does.Contain(rule).And.Contain(box.ToString()).And.Contain("11×11"));
+    }
+
+    [Test]
+    public void PredictManyChecksEveryBoxBeforePredicting()
+    {
+        var predictor = Read(HandMadeModel());
+        var faces = new[] { (Image(0, 0), new FaceBox(0, 0, 10, 10)), (Image(0, 0), new FaceBox(50, 50, 60, 60)) };
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => predictor.PredictMany(faces));
+
+        Assert.That(error.ParamName, Is.EqualTo("faces"));
+        Assert.That(error.Message, Does.StartWith("Face 1: ").And.Contain("does not overlap"));
+    }
+
     [Test]
     public void ReaderRejectsAnotherVersion()
     {

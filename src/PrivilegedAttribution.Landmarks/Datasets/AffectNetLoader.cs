@@ -14,8 +14,10 @@ public static class AffectNetLoader
     public static IReadOnlyList<string> ClassNames { get; } =
         ["Neutral", "Happy", "Sad", "Surprise", "Fear", "Disgust", "Anger", "Contempt"];
 
+    private static readonly string[] BoxColumns = ["face_x", "face_y", "face_width", "face_height"];
+
     private static readonly string[] RequiredColumns =
-        ["subDirectory_filePath", "face_x", "face_y", "face_width", "face_height", "facial_landmarks", "expression"];
+        ["subDirectory_filePath", .. BoxColumns, "facial_landmarks", "expression"];
 
     /// <summary>Loads an AffectNet CSV.</summary>
     /// <param name="csvPath">training.csv or validation.csv.</param>
@@ -62,14 +64,10 @@ public static class AffectNetLoader
                 continue;
             }
 
-            var box = new double[4];
-            string[] boxColumns = ["face_x", "face_y", "face_width", "face_height"];
-            var boxParsed = Enumerable.Range(0, 4).All(k => Csv.TryDouble(fields[column[boxColumns[k]]], out box[k]));
-            if (!boxParsed || box[2] < 1 || box[3] < 1)
+            if (!FaceBoxFields.TryXywh(BoxColumns, BoxColumns.Select(c => fields[column[c]]).ToArray(),
+                    out var faceBox, out var boxKind, out var boxProblem))
             {
-                builder.Problem(path, lineNumber, DatasetProblemKind.MalformedLine,
-                    $"face box '{string.Join(",", boxColumns.Select(c => fields[column[c]]))}' is not x, y, width, " +
-                    "height with a positive size");
+                builder.Problem(path, lineNumber, boxKind, boxProblem);
                 continue;
             }
 
@@ -98,15 +96,13 @@ public static class AffectNetLoader
                 {
                     builder.Problem(path, lineNumber, DatasetProblemKind.WrongPointCount,
                         landmarks is null
-                            ? "facial_landmarks holds a value that is not a number"
+                            ? "facial_landmarks holds a value that is not a finite number in float's range"
                             : $"facial_landmarks holds {landmarks.Length} values where {2 * LandmarkCount} (68 points) " +
                               "are expected");
                     continue;
                 }
             }
 
-            var faceBox = FaceBox.FromXywh((long)Math.Round(box[0]), (long)Math.Round(box[1]),
-                (long)Math.Round(box[2]), (long)Math.Round(box[3]));
             var imagePath = Path.Combine(root, fields[column["subDirectory_filePath"]]);
             builder.Add(new FaceRecord(imagePath, expression, faceBox, landmarks, path, lineNumber), path, lineNumber);
         }

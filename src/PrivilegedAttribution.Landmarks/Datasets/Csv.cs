@@ -58,14 +58,14 @@ internal static class Csv
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
 
     /// <summary>Parses "x0;y0;x1;y1;…" (AffectNet's facial_landmarks). Returns null when a value is not a finite
-    /// number; the count is checked by the caller.</summary>
+    /// number, or not one in float's range (1e39 would become +∞); the count is checked by the caller.</summary>
     public static float[]? ParsePoints(string text)
     {
         var parts = text.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         var values = new float[parts.Length];
         for (var i = 0; i < parts.Length; i++)
         {
-            if (!TryDouble(parts[i], out var v))
+            if (!TryDouble(parts[i], out var v) || !float.IsFinite((float)v))
             {
                 return null;
             }

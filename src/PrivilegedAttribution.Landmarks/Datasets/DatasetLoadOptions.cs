@@ -7,9 +7,10 @@ public sealed record DatasetLoadOptions
     /// them with a <see cref="DatasetException"/> that lists them all.</summary>
     public BadRecordPolicy OnBadRecord { get; init; } = BadRecordPolicy.Skip;
 
-    /// <summary>When set, every image is decoded once while loading, so that unreadable images are reported now
-    /// rather than during training. Images whose landmarks are predicted are always decoded (by
-    /// <see cref="LandmarkCache"/>), so this matters for datasets that ship landmarks.</summary>
+    /// <summary>When set, every image is decoded once while loading, so that unreadable images, and face boxes that
+    /// do not fit their image (<see cref="FaceBox.FitsImage"/>), are reported now rather than during training.
+    /// Images whose landmarks are predicted are always decoded (by <see cref="LandmarkCache"/>), so this matters
+    /// for datasets that ship landmarks.</summary>
     public IGrayImageDecoder? VerifyImagesWith { get; init; }
 }
 
@@ -44,21 +45,19 @@ internal sealed class DatasetBuilder
         var records = _records;
         if (_options.VerifyImagesWith is { } decoder)
         {
-            var unreadable = new DatasetProblem?[records.Count];
+            var bad = new DatasetProblem?[records.Count];
             Parallel.For(0, records.Count, i =>
             {
-                try
+                if (TryDecode(decoder, records[i], out var problem) is { } image &&
+                    records[i].Box is { } box && !box.FitsImage(image.Width, image.Height, out var reason))
                 {
-                    decoder.Decode(records[i].ImagePath);
+                    problem = BoxDoesNotFit(records[i], reason);
                 }
-                catch (Exception e) when (e is not OutOfMemoryException)
-                {
-                    unreadable[i] = new DatasetProblem(records[i].Source, records[i].Line,
-                        DatasetProblemKind.UnreadableImage, $"image '{records[i].ImagePath}' cannot be decoded: {e.Message}");
-                }
+
+                bad[i] = problem;
             });
-            _problems.AddRange(unreadable.OfType<DatasetProblem>());
-            records = records.Where((_, i) => unreadable[i] is null).ToList();
+            _problems.AddRange(bad.OfType<DatasetProblem>());
+            records = records.Where((_, i) => bad[i] is null).ToList();
         }
 
         var problems = _problems.OrderBy(p => p.File, StringComparer.Ordinal).ThenBy(p => p.Line).ToArray();
@@ -69,4 +68,26 @@ internal sealed class DatasetBuilder
 
         return new FaceDataset(root, classNames, records, problems, Excluded);
     }
+
+    /// <summary>The record's image, or null and an <see cref="DatasetProblemKind.UnreadableImage"/> problem naming
+    /// it.</summary>
+    public static GrayImage? TryDecode(IGrayImageDecoder decoder, FaceRecord record, out DatasetProblem? problem)
+    {
+        try
+        {
+            problem = null;
+            return decoder.Decode(record.ImagePath);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            problem = new DatasetProblem(record.Source, record.Line, DatasetProblemKind.UnreadableImage,
+                $"image '{record.ImagePath}' cannot be decoded: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>The problem of a record whose box does not fit its image, for <paramref name="reason"/> from
+    /// <see cref="FaceBox.FitsImage"/>.</summary>
+    public static DatasetProblem BoxDoesNotFit(FaceRecord record, string reason) =>
+        new(record.Source, record.Line, DatasetProblemKind.InvalidFaceBox, $"image '{record.ImagePath}': {reason}");
 }

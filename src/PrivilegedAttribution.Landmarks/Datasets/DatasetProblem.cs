@@ -20,6 +20,10 @@ public enum DatasetProblemKind
 
     /// <summary>A file the layout requires for this record (e.g. RAF-DB's bounding box) is missing.</summary>
     MissingAnnotation,
+
+    /// <summary>The face box's numbers make no box (not finite, beyond ±<see cref="FaceBox.MaxCoordinate"/>, empty
+    /// or inverted), or the box does not fit its image (<see cref="FaceBox.FitsImage"/>).</summary>
+    InvalidFaceBox,
 }
 
 /// <summary>A bad record: where it is and what is wrong.</summary>

@@ -85,17 +85,14 @@ public static class GenericCsvLoader
             FaceBox? box = null;
             if (boxColumns[0] >= 0)
             {
-                var values = new double[4];
-                if (!Enumerable.Range(0, 4).All(k => Csv.TryDouble(fields[boxColumns[k]], out values[k])) ||
-                    values[2] < 1 || values[3] < 1)
+                if (!FaceBoxFields.TryXywh(BoxColumns, boxColumns.Select(c => fields[c]).ToArray(), out var read,
+                        out var kind, out var problem))
                 {
-                    builder.Problem(path, lineNumber, DatasetProblemKind.MalformedLine,
-                        "the face box is not x, y, width, height with a positive size");
+                    builder.Problem(path, lineNumber, kind, problem);
                     continue;
                 }
 
-                box = FaceBox.FromXywh((long)Math.Round(values[0]), (long)Math.Round(values[1]),
-                    (long)Math.Round(values[2]), (long)Math.Round(values[3]));
+                box = read;
             }
 
             float[]? landmarks = null;
@@ -106,7 +103,7 @@ public static class GenericCsvLoader
                 {
                     builder.Problem(path, lineNumber, DatasetProblemKind.WrongPointCount,
                         landmarks is null
-                            ? "landmarks holds a value that is not a number"
+                            ? "landmarks holds a value that is not a finite number in float's range"
                             : $"landmarks holds {landmarks.Length} values where 136 (68 points) are expected");
                     continue;
                 }

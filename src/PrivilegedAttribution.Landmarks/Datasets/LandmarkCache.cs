@@ -23,12 +23,13 @@ public static class LandmarkCache
 
     /// <summary>
     /// Returns the dataset with every record's landmarks: its own, cached ones, or predicted now (and cached).
-    /// Images that cannot be decoded are bad records, reported with the record's file and line.
+    /// Images that cannot be decoded, and face boxes that do not fit their image (<see cref="FaceBox.FitsImage"/>),
+    /// are bad records, reported with the record's file and line; nothing is predicted or cached for them.
     /// </summary>
     /// <param name="dataset">The loaded dataset.</param>
     /// <param name="predictor">The 68-point predictor.</param>
     /// <param name="decoder">Decodes the images to predict.</param>
-    /// <param name="onBadRecord">Skip (report) or fail on unreadable images.</param>
+    /// <param name="onBadRecord">Skip (report) or fail on unreadable images and boxes that do not fit.</param>
     /// <param name="progress">Receives progress, e.g. a <see cref="ConsoleProgressBar"/>.</param>
     /// <param name="cachePath">The cache file; <see cref="FileName"/> in the dataset folder when null.</param>
     /// <param name="maxDegreeOfParallelism">Threads; -1 for all cores.</param>
@@ -89,21 +90,23 @@ public static class LandmarkCache
             {
                 var record = records[i];
                 string? line = null;
-                try
+                if (DatasetBuilder.TryDecode(decoder, record, out problems[i]) is { } image)
                 {
-                    var image = decoder.Decode(record.ImagePath);
                     var box = record.Box ?? FaceBox.ForAlignedCrop(image.Width, image.Height);
-                    var points = predictor.Predict(image, box).ToInterleaved();
-                    records[i] = record with { Landmarks = points };
-                    line = string.Join(',', Quote(Relative(dataset.Root, record.ImagePath)),
-                        record.Box is null ? "aligned" : box.Left.ToString(CultureInfo.InvariantCulture),
-                        box.Top.ToString(CultureInfo.InvariantCulture), box.Right.ToString(CultureInfo.InvariantCulture),
-                        box.Bottom.ToString(CultureInfo.InvariantCulture), Csv.FormatPoints(points));
-                }
-                catch (Exception e) when (e is not OutOfMemoryException)
-                {
-                    problems[i] = new DatasetProblem(record.Source, record.Line, DatasetProblemKind.UnreadableImage,
-                        $"image '{record.ImagePath}' cannot be decoded: {e.Message}");
+                    if (!box.FitsImage(image.Width, image.Height, out var reason))
+                    {
+                        problems[i] = DatasetBuilder.BoxDoesNotFit(record, reason);
+                    }
+                    else
+                    {
+                        var points = predictor.Predict(image, box).ToInterleaved();
+                        records[i] = record with { Landmarks = points };
+                        line = string.Join(',', Quote(Relative(dataset.Root, record.ImagePath)),
+                            record.Box is null ? "aligned" : box.Left.ToString(CultureInfo.InvariantCulture),
+                            box.Top.ToString(CultureInfo.InvariantCulture),
+                            box.Right.ToString(CultureInfo.InvariantCulture),
+                            box.Bottom.ToString(CultureInfo.InvariantCulture), Csv.FormatPoints(points));
+                    }
                 }
 
                 lock (gate)

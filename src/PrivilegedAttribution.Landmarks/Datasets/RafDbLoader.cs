@@ -42,6 +42,8 @@ public static class RafDbLoader
     public static IReadOnlyList<string> ClassNames { get; } =
         ["Surprise", "Fear", "Disgust", "Happiness", "Sadness", "Anger", "Neutral"];
 
+    private static readonly string[] BoxFields = ["x1", "y1", "x2", "y2"];
+
     /// <summary>Loads the basic layout under <paramref name="basicFolder"/>.</summary>
     /// <param name="basicFolder">The folder holding EmoLabel, Image and Annotation.</param>
     /// <param name="split">Train (names "train_…"), test ("test_…") or all.</param>
@@ -171,16 +173,19 @@ public static class RafDbLoader
 
         var line = File.ReadLines(path).FirstOrDefault(l => l.Trim().Length > 0) ?? "";
         var fields = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-        var values = new double[4];
-        if (fields.Length != 4 || fields.Where((f, k) => !Csv.TryDouble(f, out values[k])).Any() ||
-            values[2] <= values[0] || values[3] <= values[1])
+        if (fields.Length != 4)
         {
             builder.Problem(path, 1, DatasetProblemKind.MalformedLine,
                 $"expected 'x1 y1 x2 y2' with x2 > x1 and y2 > y1, got '{line.Trim()}'");
             return null;
         }
 
-        return new FaceBox((long)Math.Round(values[0]), (long)Math.Round(values[1]),
-            (long)Math.Round(values[2]), (long)Math.Round(values[3]));
+        if (!FaceBoxFields.TryCorners(BoxFields, fields, out var box, out var kind, out var problem))
+        {
+            builder.Problem(path, 1, kind, problem);
+            return null;
+        }
+
+        return box;
     }
 }
