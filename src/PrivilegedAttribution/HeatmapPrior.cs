@@ -99,6 +99,26 @@ public sealed class HeatmapPrior : nn.Module<Tensor, Tensor>
                 Sigma, visible, Combine);
         }
 
+        using var scope = NewDisposeScope();
+        var (kept, keptVisible) = SelectRegions(landmarks, visible);
+        return PalFunctional.landmark_heatmap(kept, ImageHeight, ImageWidth, outputHeight, outputWidth, Sigma,
+            keptVisible, Combine).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>(B) bool on the landmarks' device, true where a sample's kept landmarks break the prior's rule
+    /// (non-finite visible coordinates, unit or frame mistakes: see the README's "Bad input"), with no host read;
+    /// <see cref="PalObjective.GuardNonFinite"/> folds it into its one read per step on accelerators.</summary>
+    internal Tensor Violations(Tensor landmarks, Tensor? visible)
+    {
+        using var scope = NewDisposeScope();
+        var (kept, keptVisible) = _regionIndices is null ? (landmarks, visible) : SelectRegions(landmarks, visible);
+        var shown = keptVisible ?? ones(kept.shape[0], kept.shape[1], ScalarType.Bool, kept.device);
+        return LandmarkChecks.Violations(kept, shown, ImageHeight, ImageWidth).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The landmarks (and visibility) of the prior's regions, in the current dispose scope.</summary>
+    private (Tensor Landmarks, Tensor? Visible) SelectRegions(Tensor landmarks, Tensor? visible)
+    {
         NotNull(landmarks, nameof(landmarks));
         if (landmarks.dim() != 3 || landmarks.shape[1] != LandmarkRegions.Ibug68Count)
         {
@@ -107,26 +127,22 @@ public sealed class HeatmapPrior : nn.Module<Tensor, Tensor>
                 $"{Shape(landmarks)}.", nameof(landmarks));
         }
 
-        using var scope = NewDisposeScope();
         var index = RegionIndex(landmarks.device);
-        var kept = landmarks.index_select(1, index);
-        Tensor? keptVisible = null;
-        if (visible is not null)
+        if (visible is null)
         {
-            NotNull(visible, nameof(visible));
-            if (visible.dim() != 2 || visible.shape[0] != landmarks.shape[0] || visible.shape[1] != landmarks.shape[1])
-            {
-                throw new ArgumentException(
-                    $"{nameof(visible)} must have shape [{landmarks.shape[0]}, {landmarks.shape[1]}] to match " +
-                    $"{nameof(landmarks)} {Shape(landmarks)}; got {Shape(visible)}.", nameof(visible));
-            }
-
-            SameDevice(visible, nameof(visible), landmarks, nameof(landmarks));
-            keptVisible = visible.index_select(1, index);
+            return (landmarks.index_select(1, index), null);
         }
 
-        return PalFunctional.landmark_heatmap(kept, ImageHeight, ImageWidth, outputHeight, outputWidth, Sigma,
-            keptVisible, Combine).MoveToOuterDisposeScope();
+        NotNull(visible, nameof(visible));
+        if (visible.dim() != 2 || visible.shape[0] != landmarks.shape[0] || visible.shape[1] != landmarks.shape[1])
+        {
+            throw new ArgumentException(
+                $"{nameof(visible)} must have shape [{landmarks.shape[0]}, {landmarks.shape[1]}] to match " +
+                $"{nameof(landmarks)} {Shape(landmarks)}; got {Shape(visible)}.", nameof(visible));
+        }
+
+        SameDevice(visible, nameof(visible), landmarks, nameof(landmarks));
+        return (landmarks.index_select(1, index), visible.index_select(1, index));
     }
 
     /// <inheritdoc />

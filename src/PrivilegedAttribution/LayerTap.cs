@@ -74,13 +74,17 @@ public sealed class LayerTap : IDisposable
     /// Returns the activation captured by the last forward pass and hands it to the current dispose scope (the
     /// caller's training step), so that it is freed with the step's other tensors.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The layer has not run since the last call.</exception>
+    /// <exception cref="InvalidOperationException">The layer has not run since the last call (the model's forward
+    /// does not use it, or was called as <c>forward</c> rather than <c>call</c>).</exception>
     public Tensor TakeActivation()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var activation = _captured ?? throw new InvalidOperationException(
-            $"Layer '{LayerName}' has not run since its activation was last taken: call the model with " +
-            "model.call(input) (hooks do not fire through forward()) before asking for the attribution.");
+            $"Layer '{LayerName}' did not run in the last forward pass, so it has no activation to attribute. " +
+            "Either the model's forward never calls it (a layer that is defined but unused, or skipped on this " +
+            "input: tap one that lies on the path from the input to the logits — named_modules() lists them all, " +
+            "used or not), or the model was run with forward(x) instead of call(x) (forward hooks fire only " +
+            "through call).");
         _captured = null;
         CurrentDisposeScope?.Attach(activation);
         return activation;

@@ -21,9 +21,13 @@ public static partial class PalFunctional
     /// <param name="normalization"><see cref="PalNormalization.Pearson"/> (each term in [−1, 1]) or the paper's
     /// <see cref="PalNormalization.CrossCorrelation"/>.</param>
     /// <param name="reduction">Over the batch: mean (default), sum, or none (a (B) tensor).</param>
-    /// <param name="eps">A map whose spatial variance is ≤ eps counts as constant and contributes 0 with a zero
-    /// gradient. It is a threshold, never added to the variance, so small-scale maps are not distorted.</param>
+    /// <param name="eps">A map whose spatial variance is ≤ eps times its mean square counts as constant and
+    /// contributes 0 with a zero gradient. The rule is relative (each map is first divided by its largest magnitude),
+    /// so PAL(c·a) = PAL(a) for every c &gt; 0 down to the dtype's limits; eps is a threshold, never added.</param>
     /// <returns>A scalar, or (B) for <see cref="nn.Reduction.None"/>, in the attribution's dtype.</returns>
+    /// <exception cref="ArgumentException">A shape, dtype or device does not match; the maps are 1×1 (a spatial
+    /// correlation needs two positions); or, for tensors in host memory, the attribution or the heatmap holds NaN or
+    /// ±Inf (the message names the sample).</exception>
     /// <example><code>
     /// var loss = PalFunctional.pal_loss(attribution, heatmap, ChannelStrategy.FirstFraction(0.5));
     /// </code></example>
@@ -33,7 +37,19 @@ public static partial class PalFunctional
         ChannelStrategy? strategy = null,
         PalNormalization normalization = PalNormalization.Pearson,
         nn.Reduction reduction = nn.Reduction.Mean,
-        double eps = 1e-12)
+        double eps = 1e-12) =>
+        PalLoss(attribution, heatmap, strategy, normalization, reduction, eps, nameof(attribution));
+
+    /// <summary><see cref="pal_loss"/> with the attribution described as <paramref name="attributionName"/> in
+    /// error messages (<see cref="PalObjective"/> names the layer).</summary>
+    internal static Tensor PalLoss(
+        Tensor attribution,
+        Tensor heatmap,
+        ChannelStrategy? strategy,
+        PalNormalization normalization,
+        nn.Reduction reduction,
+        double eps,
+        string attributionName)
     {
         NotNull(attribution, nameof(attribution));
         NotNull(heatmap, nameof(heatmap));
@@ -52,11 +68,21 @@ public static partial class PalFunctional
                 $"{Shape(attribution)}; got {Shape(heatmap)}.", nameof(heatmap));
         }
 
+        if (h * w < 2)
+        {
+            throw new ArgumentException(
+                $"{attributionName} has 1×1 maps (shape {Shape(attribution)}): a spatial correlation needs at least " +
+                "two positions, so PAL would be 0 with no gradient. Tap a layer with a spatial extent.",
+                nameof(attribution));
+        }
+
         if (!(eps >= 0.0) || double.IsInfinity(eps))
         {
             throw new ArgumentOutOfRangeException(nameof(eps), eps, $"{nameof(eps)} must be finite and ≥ 0.");
         }
 
+        FiniteValues(attribution, attributionName, nameof(attribution), NonFiniteAttributionHint);
+        FiniteValues(heatmap, nameof(heatmap), nameof(heatmap), null);
         strategy ??= ChannelStrategy.Mean;
         using var scope = NewDisposeScope();
         var computeType = ComputeType(attribution.dtype);
@@ -271,25 +297,40 @@ public static partial class PalFunctional
         }
 
         var (batch, count) = (landmarks.shape[0], landmarks.shape[1]);
-        using var scope = NewDisposeScope();
         var computeType = ComputeType(landmarks.dtype);
+        var scaleX = (double)outputWidth / imageWidth;
+        var scaleY = (double)outputHeight / imageHeight;
+        // exp(−d²·c) with c = 1/(2σ'²): c must exist in the compute dtype, or every map turns to 0 or NaN.
+        var coefficientX = RepresentableCoefficient(sigma, scaleX, outputWidth, computeType);
+        var coefficientY = RepresentableCoefficient(sigma, scaleY, outputHeight, computeType);
+        using var scope = NewDisposeScope();
         var points = landmarks.to(computeType);
         var shown = visible ?? ones(batch, count, ScalarType.Bool, landmarks.device);
         CheckFinite(points, shown);
         // Masked points may hold NaN: replace them before any arithmetic so that nothing leaks through the mask.
         points = where(shown.unsqueeze(-1), points, zeros_like(points));
+        if (landmarks.device_type == DeviceType.CPU)
+        {
+            LandmarkChecks.ThrowIfViolated(points, shown, imageHeight, imageWidth, nameof(landmarks));
+        }
 
-        var scaleX = (double)outputWidth / imageWidth;
-        var scaleY = (double)outputHeight / imageHeight;
         var x = (points.select(2, 0) + 0.5) * scaleX - 0.5;
         var y = (points.select(2, 1) + 0.5) * scaleY - 0.5;
-        var sigmaX = sigma * scaleX;
-        var sigmaY = sigma * scaleY;
         var columns = arange(outputWidth, computeType, landmarks.device);
         var rows = arange(outputHeight, computeType, landmarks.device);
-        // The Gaussian is separable: exp(−dx²/2σx² − dy²/2σy²) = ex·ey, so each point needs only (W + H) values.
-        var ex = (columns - x.unsqueeze(-1)).square().div(-2.0 * sigmaX * sigmaX).exp() * shown.unsqueeze(-1);
-        var ey = (rows - y.unsqueeze(-1)).square().div(-2.0 * sigmaY * sigmaY).exp();
+        // The Gaussian is separable: exp(−dx²·cx − dy²·cy) = ex·ey, so each point needs only (W + H) values. Each
+        // factor is taken relative to its own peak (its nearest pixel) and each point weighted relative to the
+        // sample's best point, which changes the map only by a constant factor that the peak normalisation removes,
+        // but keeps it from underflowing to all zeros when σ' is far below a pixel or the points lie off the grid.
+        var logX = (columns - x.unsqueeze(-1)).square() * -coefficientX;
+        var logY = (rows - y.unsqueeze(-1)).square() * -coefficientY;
+        var peakX = logX.amax([2], keepdim: true);
+        var peakY = logY.amax([2], keepdim: true);
+        var logWeight = where(shown.unsqueeze(-1), peakX + peakY, full_like(peakX, double.NegativeInfinity));
+        var best = logWeight.amax([1], keepdim: true);
+        var weight = (logWeight - Finite(best)).exp();
+        var ex = (logX - Finite(peakX)).exp() * weight;
+        var ey = (logY - Finite(peakY)).exp();
         Tensor map;
         if (combine == HeatmapCombine.Sum)
         {
@@ -312,6 +353,27 @@ public static partial class PalFunctional
         map = map / peak.clamp_min(double.Epsilon);
         map = where(peak > 0, map, zeros_like(map));
         return map.unsqueeze(1).to(landmarks.dtype).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>−∞ (a point whose Gaussian vanishes on the whole grid, or no visible point) replaced by 0, so that
+    /// subtracting it never computes −∞ − (−∞).</summary>
+    private static Tensor Finite(Tensor logPeak) => where(logPeak.isfinite(), logPeak, zeros_like(logPeak));
+
+    /// <summary>1/(2σ'²) for σ' = σ·scale output pixels; fails where the compute dtype cannot hold it.</summary>
+    private static double RepresentableCoefficient(double sigma, double scale, long outputSize, ScalarType dtype)
+    {
+        var sigmaOut = sigma * scale;
+        var coefficient = 1.0 / (2.0 * sigmaOut * sigmaOut);
+        var largest = dtype == ScalarType.Float64 ? double.MaxValue : float.MaxValue;
+        if (!(coefficient <= largest))
+        {
+            throw new ArgumentOutOfRangeException(nameof(sigma), sigma,
+                $"{nameof(sigma)} = {sigma:G3} input pixels is {sigmaOut:G3} pixels on the {outputSize}-pixel output " +
+                $"grid, too small for {dtype} to represent the Gaussian (1/(2σ'²) overflows). Any σ' from about " +
+                $"{Math.Sqrt(0.5 / largest):G2} up renders each landmark at least at its nearest pixel.");
+        }
+
+        return coefficient;
     }
 
     /// <summary>One score per sample, summed: S = Σ_b s_b.</summary>
@@ -370,24 +432,42 @@ public static partial class PalFunctional
         _ => throw new ArgumentOutOfRangeException(nameof(strategy), strategy, null),
     };
 
-    /// <summary>z = (a − μ)/σ over the two spatial dimensions with the population variance; a map with σ² ≤ eps
-    /// gives z = 0 and a zero gradient. The variance is replaced before the square root, not after, so the branch
-    /// that is masked away never computes 1/0 and no NaN reaches the gradient.</summary>
+    /// <summary>z = (a − μ)/σ over the two spatial dimensions with the population variance; a map whose variance is
+    /// ≤ eps times its mean square gives z = 0 and a zero gradient (<see cref="IsConstant"/>). The variance is
+    /// replaced before the square root, not after, so the branch that is masked away never computes 1/0 and no NaN
+    /// reaches the gradient.</summary>
     private static Tensor Standardize(Tensor maps, double eps)
     {
-        var centred = maps - maps.mean([2, 3], keepdim: true);
-        var variance = centred.square().mean([2, 3], keepdim: true);
-        var constant = variance <= eps;
+        var (centred, variance, constant) = CentredOnPeakScale(maps, eps);
         var safeVariance = where(constant, ones_like(variance), variance);
         return (centred * safeVariance.rsqrt()).masked_fill(constant, 0.0);
     }
 
-    /// <summary>(B,M,1,1) true where a map's spatial variance is ≤ eps.</summary>
-    private static Tensor IsConstant(Tensor maps, double eps)
+    /// <summary>(B,M,1,1) true where a map counts as constant (see <see cref="Standardize"/>).</summary>
+    private static Tensor IsConstant(Tensor maps, double eps) => CentredOnPeakScale(maps, eps).Constant;
+
+    /// <summary>
+    /// Each map divided by its largest magnitude, then centred; its variance; and whether it counts as constant:
+    /// variance ≤ eps · mean square, both of the divided map. z is invariant to a map's scale, so dividing first changes
+    /// nothing but the range the arithmetic runs in: squares neither underflow at 1e-30 nor overflow at 1e30, and
+    /// the constant rule means the same at every scale (an absolute threshold switched PAL off at scale 1e-7).
+    /// The divisor is detached: z(a/m) = z(a) for every m &gt; 0, so its gradient through m is exactly zero.
+    /// </summary>
+    private static (Tensor Centred, Tensor Variance, Tensor Constant) CentredOnPeakScale(Tensor maps, double eps)
     {
-        var centred = maps - maps.mean([2, 3], keepdim: true);
-        return centred.square().mean([2, 3], keepdim: true) <= eps;
+        var peak = maps.detach().abs().amax([2, 3], keepdim: true);
+        var scaled = maps / where(peak > 0, peak, ones_like(peak));
+        var centred = scaled - scaled.mean([2, 3], keepdim: true);
+        var variance = centred.square().mean([2, 3], keepdim: true);
+        var constant = variance <= scaled.square().mean([2, 3], keepdim: true) * eps;
+        return (centred, variance, constant);
     }
+
+    /// <summary>What a non-finite attribution usually means, for the error message.</summary>
+    private const string NonFiniteAttributionHint =
+        "The model's weights or inputs may already be non-finite (a learning rate too high; check the previous " +
+        "step's loss), or, on a CPU, LibTorch's oneDNN convolution backward returned NaN (a known LibTorch 2.10 bug " +
+        "on AVX-512 CPUs): call CpuBackend.SetMkldnnEnabled(false) at start-up.";
 
     private static void CheckFinite(Tensor points, Tensor shown)
     {

@@ -110,6 +110,16 @@ public sealed class PalObjective : IDisposable
     /// <summary>Which score is differentiated.</summary>
     public AttributionTarget Target { get; }
 
+    /// <summary>
+    /// When true, <see cref="Compute"/> checks every step, with one host read, that the cross-entropy and each PAL
+    /// term are finite (else <see cref="NonFiniteLossException"/>) and, for tensors on an accelerator, that the
+    /// landmarks pass the checks that run for free in host memory (finite visible coordinates, no unit or frame
+    /// mistake; else <see cref="ArgumentException"/>). Off by default: on an accelerator the read waits for the
+    /// step's forward pass. In host memory the attribution, heatmap and landmark checks always run, so a NaN from
+    /// the model is reported with its layer and sample whether or not the guard is on.
+    /// </summary>
+    public bool GuardNonFinite { get; set; }
+
     /// <summary>Runs the model on a batch and returns CE, each layer's PAL term and the total.</summary>
     /// <param name="images">(B,…,H,W) inputs, H×W equal to the prior's image size.</param>
     /// <param name="labels">(B) int64 classes.</param>
@@ -168,13 +178,19 @@ public sealed class PalObjective : IDisposable
             }
 
             var layer = Layers[i];
-            var pal = PalFunctional.pal_loss(attribution, heatmap.to(attribution.dtype), layer.Strategy,
-                layer.Normalization);
+            var pal = PalFunctional.PalLoss(attribution, heatmap.to(attribution.dtype), layer.Strategy,
+                layer.Normalization, nn.Reduction.Mean, 1e-12, $"attribution of layer '{layer.Name}'");
             terms[i] = new PalLayerTerm(layer, pal);
             total = total + layer.Weight * pal;
         }
 
-        return new PalObjectiveOutput(logits, crossEntropy, terms, total);
+        var output = new PalObjectiveOutput(logits, crossEntropy, terms, total);
+        if (GuardNonFinite)
+        {
+            Guard(output, landmarks, visible);
+        }
+
+        return output;
     }
 
     /// <summary>Removes the hooks.</summary>
@@ -221,6 +237,37 @@ public sealed class PalObjective : IDisposable
 
         _headsVerified = true;
         return result;
+    }
+
+    /// <summary><see cref="GuardNonFinite"/>: every flag in one tensor, one host read; the details (more reads)
+    /// only when something failed.</summary>
+    private void Guard(PalObjectiveOutput output, Tensor landmarks, Tensor? visible)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var losses = stack(new[] { output.CrossEntropy }.Concat(output.Terms.Select(t => t.Loss)).Append(output.Total)
+            .Select(l => l.detach().to(ScalarType.Float32)).ToArray());
+        var flags = isfinite(losses);
+        var landmarksChecked = landmarks.device_type != DeviceType.CPU;
+        if (landmarksChecked)
+        {
+            flags = cat([flags, Prior.Violations(landmarks, visible).logical_not().all().unsqueeze(0)]);
+        }
+
+        if (flags.all().item<bool>())
+        {
+            return;
+        }
+
+        if (landmarksChecked && !Prior.Violations(landmarks, visible).logical_not().all().item<bool>())
+        {
+            // The same rule, with its message, as for landmarks in host memory.
+            Prior.render(landmarks.cpu(), 1, 1, visible?.cpu());
+        }
+
+        var values = losses.cpu().data<float>().ToArray();
+        var names = new[] { "cross-entropy" }.Concat(Layers.Select(l => $"PAL at '{l.Name}'")).Append("total");
+        throw new NonFiniteLossException(names.Zip(values).ToDictionary(p => p.First, p => (double)p.Second));
     }
 
     private static Linear FindLinear(nn.Module model, PalLayer layer)

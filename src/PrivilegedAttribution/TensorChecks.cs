@@ -115,6 +115,35 @@ internal static class TensorChecks
         }
     }
 
+    /// <summary>Fails when <paramref name="t"/> holds NaN or ±Inf, naming the first sample (index along dimension
+    /// 0) that does. It reads the data, so it runs only where that is free: tensors in host memory (on an accelerator
+    /// it would force a synchronisation; <see cref="PalObjective.GuardNonFinite"/> is the opt-in check there).
+    /// </summary>
+    /// <param name="t">The tensor, (B,…).</param>
+    /// <param name="description">What it is, for the message (e.g. "attribution of layer 'layer3'").</param>
+    /// <param name="argumentName">The argument reported.</param>
+    /// <param name="hint">What usually causes it and what to do, appended to the message.</param>
+    internal static void FiniteValues(Tensor t, string description, string argumentName, string? hint)
+    {
+        if (t.device_type != DeviceType.CPU || t.numel() == 0)
+        {
+            return;
+        }
+
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        if (isfinite(t).all().item<bool>())
+        {
+            return;
+        }
+
+        var badSamples = isfinite(t).logical_not().reshape(t.shape[0], -1).any(1).nonzero();
+        var first = badSamples[0, 0].item<long>();
+        throw new ArgumentException(
+            $"{description} holds a non-finite value (NaN or ±Inf) in sample {first} ({badSamples.shape[0]} of " +
+            $"{t.shape[0]} samples affected)." + (hint is null ? "" : " " + hint), argumentName);
+    }
+
     /// <summary>The dtype reductions run in: float32 for 16-bit inputs, the input's own dtype otherwise.</summary>
     internal static ScalarType ComputeType(ScalarType dtype) =>
         dtype is ScalarType.BFloat16 or ScalarType.Float16 ? ScalarType.Float32 : dtype;

@@ -77,13 +77,90 @@ public sealed class HeatmapPriorTests
     }
 
     [Test]
-    public void Landmarks_outside_the_image_are_allowed()
+    public void Landmarks_a_little_outside_the_image_are_allowed()
     {
+        // A face cut by the frame: two of three points on the 8×8 image, one beyond its left edge.
         using var scope = NewDisposeScope();
-        var map = PalFunctional.landmark_heatmap(Points(-3, 4, 20, 4), 8, 8, 8, 8, 2.0);
+        var map = PalFunctional.landmark_heatmap(Points(-3, 4, 5, 4, 6, 5), 8, 8, 8, 8, 2.0);
         Assert.That(Values(map), Is.All.Matches<double>(double.IsFinite));
         Assert.That(Scalar(map.max()), Is.EqualTo(1.0).Within(1e-12));
-        Assert.That(map[0, 0, 4].argmax().item<long>(), Is.EqualTo(0)); // nearest edge to x = −3
+        var alone = PalFunctional.landmark_heatmap(Points(5, 4, 6, 5), 8, 8, 8, 8, 2.0);
+        Assert.That(Scalar(map[0, 0, 4, 0]), Is.GreaterThan(Scalar(alone[0, 0, 4, 0])), "the outside point counts");
+    }
+
+    private static IEnumerable<TestCaseData> UnitAndFrameMistakes()
+    {
+        // 68 points of a face spanning 150–300 px in a 448-px photo, the photo's pixels used with its 112-px crop.
+        var face = Enumerable.Range(0, 68)
+            .SelectMany(k => new[] { 150.0 + 150 * (k % 9) / 8.0, 160.0 + 140 * (k / 9) / 7.0 }).ToArray();
+        yield return new TestCaseData(Enumerable.Repeat(new[] { -25.0, 50.0 }, 5).SelectMany(p => p).ToArray(),
+            "0 of its 5 visible landmarks lie on the 112×112 image").SetName("All points at x = -25");
+        yield return new TestCaseData(face.Select(v => v / 448).ToArray(), "look normalised")
+            .SetName("Coordinates normalised to 0..1");
+        yield return new TestCaseData(face.Select(v => v / 224 - 1).ToArray(), "look normalised")
+            .SetName("Coordinates normalised to -1..1");
+        yield return new TestCaseData(face, "original photo").SetName("The photo's pixels used with its crop");
+    }
+
+    [TestCaseSource(nameof(UnitAndFrameMistakes))]
+    public void Unit_and_frame_mistakes_are_errors_not_silent_maps(double[] xy, string expected)
+    {
+        using var scope = NewDisposeScope();
+        var bad = Points(xy);
+        // The bad sample is the second of the batch: the message names it.
+        var landmarks = cat([full_like(bad, 56.0), bad]);
+        var error = Assert.Throws<ArgumentException>(() =>
+            PalFunctional.landmark_heatmap(landmarks, 112, 112, 14, 14, 6.0));
+        Assert.That(error!.ParamName, Is.EqualTo("landmarks"));
+        Assert.That(error.Message, Does.Contain("sample 1").And.Contain(expected));
+    }
+
+    [Test]
+    public void Points_off_the_image_can_be_marked_invisible_instead()
+    {
+        using var scope = NewDisposeScope();
+        var landmarks = Points(-25, 50, -25, 60, -25, 70, 56, 56);
+        var visible = tensor(new[] { false, false, false, true }).reshape(1, 4);
+        var map = PalFunctional.landmark_heatmap(landmarks, 112, 112, 14, 14, 6.0, visible);
+        AssertClose(map, PalFunctional.landmark_heatmap(Points(56, 56), 112, 112, 14, 14, 6.0), 0, 1e-15, "map");
+    }
+
+    [TestCase(ScalarType.Float32, 1e-15)]
+    [TestCase(ScalarType.Float64, 1e-25)]
+    [TestCase(ScalarType.Float64, 1e-150)]
+    public void A_sigma_far_below_a_pixel_renders_the_nearest_pixel_never_zeros(ScalarType dtype, double sigma)
+    {
+        using var scope = NewDisposeScope();
+        // (10.3, 20.6) on a 112-px image is (1.05, 2.24) on the 14-px grid: nearest pixel (row 2, column 1).
+        var map = PalFunctional.landmark_heatmap(Points(10.3, 20.6).to(dtype), 112, 112, 14, 14, sigma);
+        Assert.That(Scalar(map[0, 0, 2, 1]), Is.EqualTo(1.0), "peak at the nearest pixel");
+        Assert.That(Scalar(map.sum()), Is.EqualTo(1.0), "nothing elsewhere");
+    }
+
+    [Test]
+    public void A_sigma_the_dtype_cannot_represent_is_an_error()
+    {
+        using var scope = NewDisposeScope();
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            PalFunctional.landmark_heatmap(Points(10, 20).to(ScalarType.Float32), 112, 112, 14, 14, 1e-25));
+        Assert.That(error!.ParamName, Is.EqualTo("sigma"));
+        Assert.That(error.Message, Does.Contain("Float32").And.Contain("14-pixel"));
+    }
+
+    [Test]
+    public void The_device_side_rule_flags_the_same_samples_as_the_host_check()
+    {
+        // What PalObjective.GuardNonFinite reads on accelerators: one flag per sample, no host read to compute it.
+        using var scope = NewDisposeScope();
+        using var prior = new HeatmapPrior(112, 112, 6);
+        var landmarks = cat([Points(40, 50, 70, 50, 56, 80), Points(-25, 50, -25, 60, -25, 70),
+            Points(0.2, 0.3, 0.5, 0.4, 0.6, 0.9), Points(40, double.NaN, 70, 50, 56, 80), Points(1, 1, 2, 2, 3, 3)]);
+        Assert.That(prior.Violations(landmarks, null).data<bool>().ToArray(),
+            Is.EqualTo(new[] { false, true, true, true, false }));
+        var visible = tensor(new[] { true, true, true, true, true, false, true, false, false, false, true, true,
+            true, true, true }).reshape(5, 3);
+        Assert.That(prior.Violations(landmarks, visible).data<bool>().ToArray(),
+            Is.EqualTo(new[] { false, true, false, false, false }), "one visible point is not a normalised face");
     }
 
     [Test]

@@ -125,18 +125,88 @@ public sealed class PalLossTests
         }
     }
 
+    private static readonly double[] Scales = [1e-30, 1e-9, 1e-7, 1e-5, 1e-3, 1, 1e3, 1e9, 1e30];
+
     [TestCase(ScalarType.Float64)]
     [TestCase(ScalarType.Float32)]
-    public void Tiny_scale_maps_are_not_distorted(ScalarType dtype)
+    public void Pal_is_scale_free_from_1e_minus_30_to_1e30(ScalarType dtype)
     {
+        // A correlation does not depend on the attribution's scale: PAL(c·A) = PAL(A), and the gradient with respect
+        // to A of PAL(c·A) is PAL'(A). An absolute variance threshold once switched PAL off at c = 1e-7.
         using var scope = NewDisposeScope();
-        // Attributions deep in a network are often ~1e-5 (variance ~1e-10): they must not count as constant.
         var attribution = randn(2, 4, 5, 5, ScalarType.Float64);
         var heatmap = rand(2, 1, 5, 5, ScalarType.Float64);
-        var reference = PalFunctional.pal_loss(attribution, heatmap, reduction: nn.Reduction.None);
-        var tiny = PalFunctional.pal_loss((attribution * 1e-5).to(dtype), heatmap.to(dtype),
-            reduction: nn.Reduction.None);
-        AssertClose(tiny, reference, dtype == ScalarType.Float64 ? 1e-9 : 1e-4, 1e-6, "tiny-scale loss");
+        var (rtol, atol) = dtype == ScalarType.Float64 ? (1e-10, 1e-12) : (1e-4, 1e-6);
+        foreach (var normalization in Enum.GetValues<PalNormalization>())
+        {
+            var (reference, referenceGradient) = LossAndGradient(attribution, heatmap, 1.0, normalization);
+            foreach (var scale in Scales)
+            {
+                var (loss, gradient) = LossAndGradient(attribution.to(dtype), heatmap.to(dtype), scale, normalization);
+                var what = $"{normalization} at scale {scale:G1} in {dtype}";
+                AssertClose(loss, reference, rtol, atol, $"loss, {what}");
+                Assert.That(Values(loss), Is.All.Not.EqualTo(0.0), $"PAL switched off, {what}");
+                AssertClose(gradient, referenceGradient, 10 * rtol, 10 * atol * Values(referenceGradient).Max(Math.Abs),
+                    $"gradient, {what}");
+            }
+        }
+    }
+
+    [TestCase(ScalarType.Float64)]
+    [TestCase(ScalarType.Float32)]
+    public void A_truly_constant_map_gives_zero_and_a_zero_gradient_at_every_scale(ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        var heatmap = rand(2, 1, 5, 5, dtype);
+        foreach (var scale in Scales.Append(0.0))
+        {
+            var attribution = full(2, 3, 5, 5, scale, dtype).requires_grad_();
+            var loss = PalFunctional.pal_loss(attribution, heatmap, ChannelStrategy.AllChannels);
+            var gradient = autograd.grad([loss], [attribution])[0];
+            Assert.That(Scalar(loss), Is.EqualTo(0.0), $"loss at {scale:G1}");
+            Assert.That(Values(gradient), Is.All.EqualTo(0.0), $"gradient at {scale:G1}");
+        }
+    }
+
+    /// <summary>PAL of (scale · attribution) per sample, and its gradient with respect to the unscaled attribution,
+    /// both in float64.</summary>
+    private static (Tensor Loss, Tensor Gradient) LossAndGradient(Tensor attribution, Tensor heatmap, double scale,
+        PalNormalization normalization)
+    {
+        var leaf = attribution.detach().requires_grad_();
+        var loss = PalFunctional.pal_loss(leaf * scale, heatmap, ChannelStrategy.AllChannels, normalization,
+            nn.Reduction.None);
+        // d/dA PAL(c·A) = c·PAL'(c·A): the product, taken in float64, is what equals PAL'(A).
+        var gradient = autograd.grad([loss.sum()], [leaf])[0];
+        return (loss.to(ScalarType.Float64), gradient.to(ScalarType.Float64));
+    }
+
+    [Test]
+    public void One_by_one_maps_are_an_error_not_a_silent_zero()
+    {
+        using var scope = NewDisposeScope();
+        var error = Assert.Throws<ArgumentException>(() =>
+            PalFunctional.pal_loss(randn(2, 3, 1, 1), rand(2, 1, 1, 1)));
+        Assert.That(error!.ParamName, Is.EqualTo("attribution"));
+        Assert.That(error.Message, Does.Contain("1×1").And.Contain("[2, 3, 1, 1]"));
+    }
+
+    [Test]
+    public void A_non_finite_attribution_or_heatmap_is_an_error_naming_the_sample()
+    {
+        using var scope = NewDisposeScope();
+        var attribution = randn(3, 2, 4, 4);
+        var heatmap = rand(3, 1, 4, 4);
+        var badAttribution = attribution.clone();
+        badAttribution[1, 0, 2, 2] = tensor(float.NaN);
+        var error = Assert.Throws<ArgumentException>(() => PalFunctional.pal_loss(badAttribution, heatmap));
+        Assert.That(error!.ParamName, Is.EqualTo("attribution"));
+        Assert.That(error.Message, Does.Contain("sample 1").And.Contain("SetMkldnnEnabled"));
+        var badHeatmap = heatmap.clone();
+        badHeatmap[2, 0, 0, 0] = tensor(float.PositiveInfinity);
+        error = Assert.Throws<ArgumentException>(() => PalFunctional.pal_loss(attribution, badHeatmap));
+        Assert.That(error!.ParamName, Is.EqualTo("heatmap"));
+        Assert.That(error.Message, Does.Contain("sample 2"));
     }
 
     [Test]

@@ -69,7 +69,55 @@ public sealed class PalObjectiveTests
         using var objective = new PalObjective(model, [new PalLayer("unused", 1.0)], new HeatmapPrior(4, 4, 1));
         var error = Assert.Throws<InvalidOperationException>(() => objective.Compute(randn(2, 1, 4, 4),
             tensor(new long[] { 0, 1 }), rand(2, 3, 2)))!;
-        Assert.That(error.Message, Does.Contain("'unused'"));
+        Assert.That(error.Message, Does.Contain("'unused' did not run").And.Contain("never calls it"));
+    }
+
+    [Test]
+    public void A_non_finite_attribution_names_the_layer_and_the_sample()
+    {
+        using var scope = NewDisposeScope();
+        using var model = TinyModels.SmallCnn(dtype: ScalarType.Float32);
+        model.eval(); // per-sample statistics: the NaN stays in its sample
+        using var objective = new PalObjective(model, [new PalLayer("conv3", 1.0)], new HeatmapPrior(8, 8, 2));
+        var images = randn(3, 1, 8, 8);
+        images[2, 0, 4, 4] = tensor(float.NaN);
+        var error = Assert.Throws<ArgumentException>(() =>
+            objective.Compute(images, tensor(new long[] { 0, 1, 2 }), rand(3, 4, 2) * 8))!;
+        Assert.That(error.Message, Does.Contain("layer 'conv3'").And.Contain("sample 2"));
+    }
+
+    [Test]
+    public void The_guard_turns_a_non_finite_loss_into_an_exception_naming_the_term()
+    {
+        using var scope = NewDisposeScope();
+        using var model = TinyModels.SmallCnn(dtype: ScalarType.Float32);
+        using (no_grad())
+        {
+            // A diverged bias: the logits are infinite while the gradient at conv3 (which a bias does not reach)
+            // stays finite, so the attribution check passes and only the loss tells.
+            model.named_parameters().Single(p => p.name == "fc.bias").parameter.fill_(float.PositiveInfinity);
+        }
+
+        using var objective = new PalObjective(model, [new PalLayer("conv3", 1.0)], new HeatmapPrior(8, 8, 2));
+        var (images, labels, landmarks) = (randn(2, 1, 8, 8), tensor(new long[] { 0, 1 }), rand(2, 4, 2) * 8);
+        var unguarded = objective.Compute(images, labels, landmarks);
+        Assert.That(float.IsFinite(unguarded.CrossEntropy.item<float>()), Is.False, "the premise: CE is not finite");
+        objective.GuardNonFinite = true;
+        var error = Assert.Throws<NonFiniteLossException>(() => objective.Compute(images, labels, landmarks))!;
+        Assert.That(error.Message, Does.Contain("not finite (cross-entropy"));
+        Assert.That(error.Values.Keys, Is.EqualTo(new[] { "cross-entropy", "PAL at 'conv3'", "total" }));
+    }
+
+    [Test]
+    public void The_guard_passes_a_finite_step_unchanged()
+    {
+        using var scope = NewDisposeScope();
+        using var model = TinyModels.SmallCnn(dtype: ScalarType.Float32);
+        using var objective = new PalObjective(model, [new PalLayer("conv3", 1.0)], new HeatmapPrior(8, 8, 2));
+        var (images, labels, landmarks) = (randn(2, 1, 8, 8), tensor(new long[] { 0, 1 }), rand(2, 4, 2) * 8);
+        var plain = objective.Compute(images, labels, landmarks).Total.item<float>();
+        objective.GuardNonFinite = true;
+        Assert.That(objective.Compute(images, labels, landmarks).Total.item<float>(), Is.EqualTo(plain));
     }
 
     private sealed class TwoHeads : nn.Module<Tensor, Tensor>
