@@ -45,8 +45,10 @@ public static partial class PalFunctional
         }
 
         var (height, width) = (mask.shape[2], mask.shape[3]);
-        using var scope = NewDisposeScope();
         var computeType = ComputeType(mask.dtype);
+        ResolvableOnGrid(sigma, (double)outputHeight / height, outputHeight, computeType);
+        ResolvableOnGrid(sigma, (double)outputWidth / width, outputWidth, computeType);
+        using var scope = NewDisposeScope();
         var weights = mask.to(computeType).squeeze(1);
         CheckWeights(weights);
         var ey = GaussianMatrix(height, outputHeight, sigma, computeType, mask.device);
@@ -57,6 +59,22 @@ public static partial class PalFunctional
         map = map / peak.clamp_min(double.Epsilon);
         map = where(peak > 0, map, zeros_like(map));
         return map.unsqueeze(1).to(mask.dtype).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>A pixel's centre can lie up to half an output pixel from the nearest grid point; if its Gaussian
+    /// underflows even there, an inked mask renders as all zeros. σ' must exceed about 0.04 output pixels in float32
+    /// (0.013 in float64).</summary>
+    private static void ResolvableOnGrid(double sigma, double scale, long outputSize, ScalarType dtype)
+    {
+        var sigmaOut = sigma * scale;
+        var smallestLog = dtype == ScalarType.Float64 ? Math.Log(double.Epsilon) : Math.Log(1.17549435e-38);
+        if (!(-0.25 / (2 * sigmaOut * sigmaOut) > smallestLog))
+        {
+            throw new ArgumentOutOfRangeException(nameof(sigma), sigma,
+                $"{nameof(sigma)} = {sigma:G3} input pixels is {sigmaOut:G3} pixels on the {outputSize}-pixel output " +
+                $"grid: a pixel half a grid step from the nearest point would render as 0 in {dtype}, so an inked " +
+                $"mask could give an all-zero map. Use σ' ≥ {Math.Sqrt(-0.125 / smallestLog):G2} output pixels.");
+        }
     }
 
     /// <summary>(outSize, inSize): entry [o, i] = exp(−(o − c_i)²/(2σ'²)) with c_i = (i + ½)·outSize/inSize − ½ and

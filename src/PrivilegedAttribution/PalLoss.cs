@@ -17,7 +17,8 @@ public sealed class PalLoss : Loss<Tensor, Tensor, Tensor>
     /// <param name="strategy">Channel strategy; <see cref="ChannelStrategy.Mean"/> when null.</param>
     /// <param name="normalization">Pearson (default) or the paper's cross-correlation.</param>
     /// <param name="reduction">Over the batch.</param>
-    /// <param name="eps">Variance threshold under which a map counts as constant.</param>
+    /// <param name="eps">Relative threshold: a map whose spatial variance is ≤ eps times its mean square counts as
+    /// constant (see <see cref="PalFunctional.pal_loss"/>; PAL is scale-free).</param>
     public PalLoss(
         ChannelStrategy? strategy = null,
         PalNormalization normalization = PalNormalization.Pearson,

@@ -140,4 +140,20 @@ public sealed class MaskHeatmapPriorTests
         Assert.Throws<ArgumentOutOfRangeException>(() => PalFunctional.mask_heatmap(mask, 4, 4, 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => _ = new MaskHeatmapPrior(double.NaN));
     }
+
+    [TestCase(ScalarType.Float32, 0.07, 0.08)]
+    [TestCase(ScalarType.Float64, 0.02, 0.03)]
+    public void A_sigma_too_small_for_the_grid_is_an_error_not_an_all_zero_map(ScalarType dtype, double tooSmall,
+        double enough)
+    {
+        // 28 → 14 puts every pixel centre a quarter of a grid step from the nearest grid point.
+        using var scope = NewDisposeScope();
+        var ink = zeros(1, 1, 28, 28, dtype);
+        ink[0, 0, 10, 12] = tensor(1.0, dtype);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => PalFunctional.mask_heatmap(ink, 14, 14, tooSmall));
+        Assert.That(error!.ParamName, Is.EqualTo("sigma"));
+        Assert.That(error.Message, Does.Contain("all-zero map"));
+        var map = PalFunctional.mask_heatmap(ink, 14, 14, enough);
+        Assert.That(Scalar(map.max()), Is.EqualTo(1.0).Within(1e-6), "the smallest σ' allowed still renders");
+    }
 }
