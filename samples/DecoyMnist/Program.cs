@@ -7,7 +7,8 @@ using PrivilegedAttribution.Samples.DecoyMnist;
 using TorchSharp;
 
 // Decoy MNIST: does PAL stop a network from learning a shortcut? See README.md beside this file.
-CpuBackend.SetNnpackEnabled(false); // LibTorch otherwise prints "Could not initialize NNPACK" per convolution
+// Allocator keeps freed memory (no page faults each step), NNPACK off (log flood), oneDNN off (NaN bug on AVX-512).
+CpuBackend.ConfigureForTraining();
 
 var invariant = CultureInfo.InvariantCulture;
 Option<T> Opt<T>(string name, string description, T value) =>
