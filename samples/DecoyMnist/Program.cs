@@ -100,7 +100,7 @@ ExperimentSettings Settings(ParseResult p) => new(
 
 string CommandLine() => "dotnet run -c Release --project samples/DecoyMnist -- " + string.Join(' ', args);
 
-root.SetAction(p =>
+root.SetAction(p => NonFiniteLossException.ExitCodeOf(() =>
 {
     var settings = Settings(p);
     torch.set_num_threads(settings.Threads);
@@ -125,9 +125,9 @@ root.SetAction(p =>
 
     Console.WriteLine($"wrote {Path.Combine(settings.OutputFolder, "results.md")} and results.json");
     return 0;
-});
+}));
 
-sweep.SetAction(p =>
+sweep.SetAction(p => NonFiniteLossException.ExitCodeOf(() =>
 {
     var settings = Settings(p);
     torch.set_num_threads(settings.Threads);
@@ -145,7 +145,7 @@ sweep.SetAction(p =>
     Sweep.Run(experimentData, settings, grid, CommandLine());
     Console.WriteLine($"wrote {Path.Combine(settings.OutputFolder, "sweep.md")} and sweep.json");
     return 0;
-});
+}));
 
 return root.Parse(args).Invoke();
 

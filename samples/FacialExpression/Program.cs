@@ -83,7 +83,7 @@ var train = new Command("train",
 {
     architecture, size, epochs, batchSize, learningRate, layer, lambda, strategy, sigma, seed, overlays, output, threads,
 };
-train.SetAction(p =>
+train.SetAction(p => NonFiniteLossException.ExitCodeOf(() =>
 {
     torch.set_num_threads(p.GetValue(threads));
     var predictor = ShapePredictor.Load(p.GetValue(model));
@@ -98,7 +98,7 @@ train.SetAction(p =>
     Console.WriteLine($"wrote {settings.Output}/metrics.md, metrics.json, confusion-matrix.csv/.png, " +
                       "heatmap-overlays.png, attribution-overlays.png");
     return 0;
-});
+}));
 root.Subcommands.Add(train);
 
 var photos = Opt("--photos", "Folder of face photos with faces.csv (image,left,top,right,bottom)", "artifacts/face-fixture/photos");
