@@ -16,9 +16,12 @@ using TorchSharp;
 //   profile [--layer L] [--traces DIR]
 //                                    where the PAL step's time goes: parts of the step and LibTorch's operator profile
 //   conv-probe                       one layer4 convolution's double backward taken apart (part of profile)
-//   smoke                            CI: bdn, ratios and profile in the short configuration (proves they run)
+//   backend [--output FILE]          what oneDNN off and the kept allocator cost and gain, plain and PAL steps of
+//                                    ResNet-18 and the Decoy MNIST CNN, all four settings in one run
+//   smoke                            CI: bdn, ratios, profile and backend in the short configuration (proves they run)
 //   memory-probe ...                 internal: the ratio driver's fresh-process peak-memory measurement
-const string Usage = "usage: PrivilegedAttribution.Benchmarks (bdn|ratios|profile|conv-probe|smoke) " +
+//   backend-worker                   internal: the backend command's worker for one allocator setting
+const string Usage = "usage: PrivilegedAttribution.Benchmarks (bdn|ratios|profile|conv-probe|backend|smoke) " +
                      "[--config short|medium|full] [--threads N] [--allocator kept|default] [--onednn off|on] " +
                      "[options]; see Program.cs and the README.";
 
@@ -56,6 +59,12 @@ switch (command)
         return 0;
     }
 
+    case "backend":
+        Emit(BackendDriver.Run(profile, threads, commandLine), arguments.Value("--output"));
+        return 0;
+    case "backend-worker":
+        BackendWorker.Serve(profile, backend);
+        return 0;
     case "conv-probe":
         Console.WriteLine(ConvDoubleBackwardProbe.Run(profile.BatchSizes[0], profile.InputSizes[0],
             Math.Max(3, profile.Rounds)));
@@ -68,6 +77,7 @@ switch (command)
             commandLine));
         Console.WriteLine(StepProfile.Run(profile, "layer3", threads,
             Path.Combine(Path.GetTempPath(), "pal-traces-smoke"), commandLine));
+        Console.WriteLine(BackendDriver.Run(profile, threads, commandLine));
         Console.WriteLine(failed == 0 ? "benchmark smoke run: everything ran" : "benchmark smoke run: FAILED");
         return failed;
     }

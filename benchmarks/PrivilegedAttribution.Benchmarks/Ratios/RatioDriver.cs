@@ -43,31 +43,9 @@ public static class RatioDriver
         using var landmarks = rand(64, 68, 2) * 111.0;
 
         var groups = Groups(workload, worker, landmarks);
-        Console.Error.WriteLine($"ratios: {options}, {threads} threads, {profile.Rounds} rounds of " +
-                                $"{groups.Sum(g => g.Length)} contenders (2 warm-up rounds first)");
-        var times = groups.SelectMany(g => g).ToDictionary(c => c.Key, _ => new List<double>());
-        for (var round = -2; round < profile.Rounds; round++)
-        {
-            var rotation = ((round % groups.Count) + groups.Count) % groups.Count;
-            foreach (var group in groups.Skip(rotation).Concat(groups.Take(rotation)))
-            {
-                foreach (var contender in round % 2 == 0 ? group : group.Reverse())
-                {
-                    contender.Prepare();
-                    var ms = contender.Time();
-                    if (round >= 0)
-                    {
-                        times[contender.Key].Add(ms);
-                    }
-                }
-            }
-
-            if (round >= 0)
-            {
-                Console.Error.WriteLine($"  round {round + 1}/{profile.Rounds}: " + string.Join(", ",
-                    times.Where(t => t.Value.Count > 0).Select(t => $"{t.Key} {t.Value[^1]:F0}")));
-            }
-        }
+        Console.Error.WriteLine($"ratios: {options}, {threads} threads");
+        var times = InterleavedRounds.Run(groups, profile, "ratios").ToDictionary(t => t.Key,
+            t => t.Value.Select(timing => timing.WallMilliseconds).ToList());
 
         var memory = withMemory
             ? MeasureMemory(options, threads, backend, profile.MemoryRepeats, worker is not null)
@@ -86,18 +64,19 @@ public static class RatioDriver
             {
                 var clock = Stopwatch.StartNew();
                 workload.Run(stepCase);
-                return clock.Elapsed.TotalMilliseconds;
+                return new StepTiming(clock.Elapsed.TotalMilliseconds);
             });
         }
 
         Contender Python(string name, string step, string layer) =>
-            new($"{Py} {name}", () => { }, () => worker!.Time(step, layer)[0]);
+            new($"{Py} {name}", () => { }, () => new StepTiming(worker!.Time(step, layer)[0]));
 
         Contender[] Pair(string name, TrainingStep step, string pythonStep, string layer) => worker is null
             ? [Sharp(name, step, layer)]
             : [Sharp(name, step, layer), Python(name, pythonStep, layer)];
 
-        var heatmap = new Contender($"{Ts} heatmap 64×68 at 28×28", () => { }, () => RenderHeatmaps(landmarks));
+        var heatmap = new Contender($"{Ts} heatmap 64×68 at 28×28", () => { },
+            () => new StepTiming(RenderHeatmaps(landmarks)));
         return
         [
             Pair("plain", TrainingStep.Plain, "plain", "layer3"),
