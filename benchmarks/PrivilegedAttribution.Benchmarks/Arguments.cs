@@ -8,7 +8,7 @@ public sealed class Arguments
     private static readonly HashSet<string> Valued =
     [
         "--config", "--threads", "--output", "--layer", "--traces", "--model", "--batch", "--size", "--step",
-        "--warmup", "--repeat",
+        "--warmup", "--repeat", "--allocator", "--onednn",
     ];
 
     private static readonly HashSet<string> Flags = ["--no-pytorch", "--no-memory"];

@@ -21,7 +21,10 @@ public sealed record BenchmarkProfile(string Name)
         WarmupCount = 1,
         IterationCount = 1,
         Rounds = 2,
+        WarmupRounds = 1,
         MemoryRepeats = 1,
+        DecoyCnnBatch = 8,
+        DecoyCnnStepsPerTiming = 1,
     };
 
     /// <summary>The workload, fewer iterations: about half an hour of BenchmarkDotNet on 2 cores.</summary>
@@ -37,7 +40,10 @@ public sealed record BenchmarkProfile(string Name)
         WarmupCount = 2,
         IterationCount = 7,
         Rounds = 15,
+        WarmupRounds = 2,
         MemoryRepeats = 3,
+        DecoyCnnBatch = 64,
+        DecoyCnnStepsPerTiming = 10,
     };
 
     /// <summary>Two batch sizes and two input sizes, more iterations: hours on 2 cores.</summary>
@@ -53,7 +59,10 @@ public sealed record BenchmarkProfile(string Name)
         WarmupCount = 3,
         IterationCount = 15,
         Rounds = 30,
+        WarmupRounds = 2,
         MemoryRepeats = 5,
+        DecoyCnnBatch = 64,
+        DecoyCnnStepsPerTiming = 20,
     };
 
     /// <summary>The configuration the benchmark classes read their parameters from (BenchmarkDotNet runs them in
@@ -91,8 +100,19 @@ public sealed record BenchmarkProfile(string Name)
     /// <summary>Interleaved rounds of the ratio driver.</summary>
     public int Rounds { get; init; }
 
+    /// <summary>Rounds run before the measured ones of the ratio and backend drivers, not kept (first-use costs:
+    /// allocations, kernel choice).</summary>
+    public int WarmupRounds { get; init; }
+
     /// <summary>Measured steps per fresh process of the peak-memory probes.</summary>
     public int MemoryRepeats { get; init; }
+
+    /// <summary>Batch size of the Decoy MNIST CNN in the backend comparison (the sample trains with 64).</summary>
+    public int DecoyCnnBatch { get; init; }
+
+    /// <summary>Steps of the Decoy MNIST CNN per timing in the backend comparison: one step takes milliseconds, too
+    /// short alone for the clock and the system-time counter.</summary>
+    public int DecoyCnnStepsPerTiming { get; init; }
 
     /// <summary>The profile called <paramref name="name"/>.</summary>
     public static BenchmarkProfile Named(string name) => name switch

@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Running;
-using PrivilegedAttribution;
 using PrivilegedAttribution.Benchmarks;
+using PrivilegedAttribution.Benchmarks.Backend;
 using PrivilegedAttribution.Benchmarks.Measurement;
 using PrivilegedAttribution.Benchmarks.Profiling;
 using PrivilegedAttribution.Benchmarks.Ratios;
@@ -8,25 +8,32 @@ using PrivilegedAttribution.Benchmarks.Suites;
 using PrivilegedAttribution.Benchmarks.Workloads;
 using TorchSharp;
 
-// Commands (all take --config short|medium|full and --threads N, default medium and 2):
+// Commands (all take --config short|medium|full and --threads N, default medium and 2, and --allocator kept|default
+// and --onednn off|on, default kept and off: CpuBackend.ConfigureForTraining()'s settings):
 //   bdn [BenchmarkDotNet arguments]  the BenchmarkDotNet suites (all of them unless --filter is given)
 //   ratios [--no-pytorch] [--no-memory] [--output FILE]
 //                                    the ratios, TorchSharp and PyTorch interleaved, as a Markdown table
 //   profile [--layer L] [--traces DIR]
 //                                    where the PAL step's time goes: parts of the step and LibTorch's operator profile
 //   conv-probe                       one layer4 convolution's double backward taken apart (part of profile)
-//   smoke                            CI: bdn, ratios and profile in the short configuration (proves they run)
+//   backend [--output FILE]          what oneDNN off and the kept allocator cost and gain, plain and PAL steps of
+//                                    ResNet-18 and the Decoy MNIST CNN, all four settings in one run
+//   smoke                            CI: bdn, ratios, profile and backend in the short configuration (proves they run)
 //   memory-probe ...                 internal: the ratio driver's fresh-process peak-memory measurement
-const string Usage = "usage: PrivilegedAttribution.Benchmarks (bdn|ratios|profile|conv-probe|smoke) " +
-                     "[--config short|medium|full] [--threads N] [options]; see Program.cs and the README.";
+//   backend-worker                   internal: the backend command's worker for one allocator setting
+const string Usage = "usage: PrivilegedAttribution.Benchmarks (bdn|ratios|profile|conv-probe|backend|smoke) " +
+                     "[--config short|medium|full] [--threads N] [--allocator kept|default] [--onednn off|on] " +
+                     "[options]; see Program.cs and the README.";
 
 var arguments = new Arguments(args);
 var command = arguments.Command ?? "bdn";
 var profile = BenchmarkProfile.Named(arguments.Value("--config") ?? (command == "smoke" ? "short" : "medium"));
 var threads = int.Parse(arguments.Value("--threads") ?? "2", System.Globalization.CultureInfo.InvariantCulture);
 
-// LibTorch prints "Could not initialize NNPACK" for every convolution on this CPU; the other kernels take over.
-CpuBackend.SetNnpackEnabled(false);
+// CpuBackend.ConfigureForTraining() unless the run chooses otherwise: allocator keeps freed memory (no page faults
+// each step), NNPACK off (its log flood), oneDNN off (its NaN bug on AVX-512 CPUs).
+var backend = BackendSwitches.From(arguments);
+backend.Apply();
 torch.set_num_threads(threads);
 BenchmarkProfile.Current = profile;
 var commandLine = "dotnet run -c Release --project benchmarks/PrivilegedAttribution.Benchmarks -- " +
@@ -38,8 +45,8 @@ switch (command)
         return RunBenchmarkDotNet(arguments.Rest, profile);
     case "ratios":
     {
-        var report = RatioDriver.Run(profile, threads, !arguments.Flag("--no-pytorch"), !arguments.Flag("--no-memory"),
-            commandLine);
+        var report = RatioDriver.Run(profile, threads, backend, !arguments.Flag("--no-pytorch"),
+            !arguments.Flag("--no-memory"), commandLine);
         Emit(report, arguments.Value("--output"));
         return 0;
     }
@@ -52,6 +59,12 @@ switch (command)
         return 0;
     }
 
+    case "backend":
+        Emit(BackendDriver.Run(profile, threads, commandLine), arguments.Value("--output"));
+        return 0;
+    case "backend-worker":
+        BackendWorker.Serve(profile, backend);
+        return 0;
     case "conv-probe":
         Console.WriteLine(ConvDoubleBackwardProbe.Run(profile.BatchSizes[0], profile.InputSizes[0],
             Math.Max(3, profile.Rounds)));
@@ -60,9 +73,11 @@ switch (command)
     {
         // Every part once in the short configuration: a failure anywhere fails CI; the times mean nothing.
         var failed = RunBenchmarkDotNet([], profile);
-        Console.WriteLine(RatioDriver.Run(profile, threads, withPyTorch: true, withMemory: true, commandLine));
+        Console.WriteLine(RatioDriver.Run(profile, threads, backend, withPyTorch: true, withMemory: true,
+            commandLine));
         Console.WriteLine(StepProfile.Run(profile, "layer3", threads,
             Path.Combine(Path.GetTempPath(), "pal-traces-smoke"), commandLine));
+        Console.WriteLine(BackendDriver.Run(profile, threads, commandLine));
         Console.WriteLine(failed == 0 ? "benchmark smoke run: everything ran" : "benchmark smoke run: FAILED");
         return failed;
     }

@@ -10,6 +10,7 @@ namespace PrivilegedAttribution.Samples.DecoyMnist;
 public static class Trainer
 {
     /// <summary>Trains a fresh <see cref="SmallCnn"/> seeded with <paramref name="seed"/>.</summary>
+    /// <exception cref="NonFiniteLossException">A loss term became NaN or infinite.</exception>
     /// <returns>The model (in eval mode) and the mean wall-clock seconds of one training epoch.</returns>
     public static (Sequential Model, double SecondsPerEpoch) Train(
         DecoySplit train,
@@ -39,8 +40,13 @@ public static class Trainer
                 var loss = objective.Compute(model, train.Batch(index));
                 loss.Total.backward();
                 optimizer.step();
-                crossEntropySum += loss.CrossEntropy.item<float>();
-                penaltySum += loss.Penalty?.item<float>() ?? 0;
+                var crossEntropy = loss.CrossEntropy.item<float>();
+                var penalty = loss.Penalty?.item<float>() ?? 0;
+                // The terms are on the host already: a NaN stops the run here, not after epochs of NaN weights.
+                NonFiniteLossException.ThrowIfNonFinite(epoch + 1, settings.Epochs, $"step {b + 1}/{batches}",
+                    loss.Penalty is null ? [("CE", crossEntropy)] : [("CE", crossEntropy), ("penalty", penalty)]);
+                crossEntropySum += crossEntropy;
+                penaltySum += penalty;
                 progress.Advance(status: () => FormattableString.Invariant(
                     $"epoch {epoch + 1}/{settings.Epochs}  CE {crossEntropySum / (b + 1):F3}") +
                     (loss.Penalty is null ? "" : FormattableString.Invariant($"  penalty {penaltySum / (b + 1):F4}")));

@@ -81,9 +81,13 @@ public static class Training
                     var output = objective.Compute(images, labels, landmarks);
                     output.Total.backward();
                     optimizer.step();
-                    ce += output.CrossEntropy.item<float>();
-                    pal += output.Terms[0].Loss.item<float>();
+                    var (stepCe, stepPal) = (output.CrossEntropy.item<float>(), output.Terms[0].Loss.item<float>());
                     batches++;
+                    // Read on the host anyway: a NaN stops the run at its step, not after epochs of NaN weights.
+                    NonFiniteLossException.ThrowIfNonFinite(epoch, settings.Epochs, $"step {batches}",
+                        ("CE", stepCe), ($"PAL {settings.TappedLayer}", stepPal));
+                    ce += stepCe;
+                    pal += stepPal;
                 }
 
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -8,7 +8,8 @@ using PrivilegedAttribution;
 using PrivilegedAttribution.Samples;
 using TorchSharp;
 
-CpuBackend.SetNnpackEnabled(false); // LibTorch otherwise prints "Could not initialize NNPACK" per convolution
+// Allocator keeps freed memory (no page faults each step), NNPACK off (log flood), oneDNN off (NaN bug on AVX-512).
+CpuBackend.ConfigureForTraining();
 
 return IntegrationCommand.Invoke(args,
     "ResNet-18 trained with and without PAL on decoyed digits; writes attribution overlays.",

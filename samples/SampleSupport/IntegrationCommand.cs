@@ -6,7 +6,8 @@ namespace PrivilegedAttribution.Samples;
 public static class IntegrationCommand
 {
     /// <summary>Parses <paramref name="args"/> into <see cref="IntegrationOptions"/> and calls
-    /// <paramref name="run"/>; returns the process exit code.</summary>
+    /// <paramref name="run"/>; returns the process exit code (<see cref="NonFiniteLossException.ExitCode"/> when
+    /// training stopped on a non-finite loss).</summary>
     public static int Invoke(string[] args, string description, IntegrationOptions defaults,
         Action<IntegrationOptions> run)
     {
@@ -31,9 +32,13 @@ public static class IntegrationCommand
         {
             data, trainSize, testSize, epochs, imageSize, learningRate, output, threads, faces, layout,
         };
-        root.SetAction(parse => run(new IntegrationOptions(parse.GetValue(data)!, parse.GetValue(trainSize),
-            parse.GetValue(testSize), parse.GetValue(epochs), parse.GetValue(imageSize), parse.GetValue(learningRate),
-            parse.GetValue(output)!, parse.GetValue(threads), parse.GetValue(faces), parse.GetValue(layout)!)));
+        root.SetAction(parse => NonFiniteLossException.ExitCodeOf(() =>
+        {
+            run(new IntegrationOptions(parse.GetValue(data)!, parse.GetValue(trainSize), parse.GetValue(testSize),
+                parse.GetValue(epochs), parse.GetValue(imageSize), parse.GetValue(learningRate),
+                parse.GetValue(output)!, parse.GetValue(threads), parse.GetValue(faces), parse.GetValue(layout)!));
+            return 0;
+        }));
         return root.Parse(args).Invoke();
     }
 }

@@ -54,6 +54,7 @@ public static class PlainVersusPal
         var plainAccuracy = TrainingProgress.Run(progress =>
         {
             var task = progress.Start($"{title}, plain loop", epochs * batches);
+            using var epochLoss = new EpochLossSums("CE");
             for (var epoch = 0; epoch < epochs; epoch++)
             {
                 plain.train();
@@ -67,8 +68,11 @@ public static class PlainVersusPal
                     var loss = nn.functional.cross_entropy(plain.call(images), labels);
                     loss.backward();
                     plainOptimizer.step();
-                    task.Advance(status: () => $"epoch {epoch + 1}/{epochs}  CE {loss.item<float>():F3}");
+                    epochLoss.Add(loss);
+                    task.Advance(status: () => Status(epoch + 1, epochs, b + 1, batches, ("CE", loss.item<float>())));
                 }
+
+                epochLoss.ThrowIfNonFinite(epoch + 1, epochs);
             }
 
             var accuracy = ClassifierAccuracy.Percent(plain, test);
@@ -85,6 +89,7 @@ public static class PlainVersusPal
         {
             var task = progress.Start($"{title}, PAL at {string.Join(" + ", palLayers.Select(l => l.Name))}",
                 epochs * batches);
+            using var epochLoss = new EpochLossSums(["CE", .. palLayers.Select(l => $"PAL {l.Name}")]);  // PAL: terms
             for (var epoch = 0; epoch < epochs; epoch++)
             {
                 model.train();
@@ -98,10 +103,13 @@ public static class PlainVersusPal
                     var output = objective.Compute(images, labels, landmarks, visible);              // PAL: CE+Σλ·PAL
                     output.Total.backward();                                                          // PAL
                     optimizer.step();
-                    task.Advance(status: () => $"epoch {epoch + 1}/{epochs}  " +
-                        $"CE {output.CrossEntropy.item<float>():F3}  " +
-                        $"PAL {output.Terms[^1].Loss.item<float>():F3}");                             // PAL (logging)
+                    epochLoss.Add([output.CrossEntropy, .. output.Terms.Select(t => t.Loss)]);        // PAL: terms
+                    task.Advance(status: () => Status(epoch + 1, epochs, b + 1, batches,
+                        [("CE", output.CrossEntropy.item<float>()),                                    // PAL: terms
+                            .. output.Terms.Select(t => ($"PAL {t.Layer.Name}", (double)t.Loss.item<float>()))]));
                 }
+
+                epochLoss.ThrowIfNonFinite(epoch + 1, epochs);
             }
 
             var accuracy = ClassifierAccuracy.Percent(model, test);
@@ -131,6 +139,15 @@ public static class PlainVersusPal
         plain.Dispose();
         model.Dispose();
         return (plainAccuracy, palAccuracy);
+    }
+
+    // The progress bar's status, where the loss terms are read on the host anyway (only when a bar shows them: the
+    // loops read nothing per step otherwise, and their epoch sums are checked instead): a non-finite term stops the
+    // run at the step that produced it.
+    private static string Status(int epoch, int epochs, int step, int steps, params (string Name, double Value)[] terms)
+    {
+        NonFiniteLossException.ThrowIfNonFinite(epoch, epochs, $"step {step}/{steps}", terms);
+        return $"epoch {epoch}/{epochs}  " + string.Join("  ", terms.Select(t => $"{t.Name} {t.Value:F3}"));
     }
 
     // The first test image of each class, up to `count` of them.

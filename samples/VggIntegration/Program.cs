@@ -8,7 +8,8 @@ using PrivilegedAttribution;
 using PrivilegedAttribution.Samples;
 using TorchSharp;
 
-CpuBackend.SetNnpackEnabled(false); // LibTorch otherwise prints "Could not initialize NNPACK" per convolution
+// Allocator keeps freed memory (no page faults each step), NNPACK off (log flood), oneDNN off (NaN bug on AVX-512).
+CpuBackend.ConfigureForTraining();
 
 // VGG names its layers by position in `features`: 13 is the ReLU after the fourth convolution (8×8 at 32×32
 // input), 20 the ReLU after the sixth (4×4). VGG-11-BN is trained from scratch here and its 4096-wide classifier

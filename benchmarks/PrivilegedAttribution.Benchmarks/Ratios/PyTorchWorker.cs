@@ -6,17 +6,17 @@ namespace PrivilegedAttribution.Benchmarks.Ratios;
 
 /// <summary>
 /// The PyTorch counterpart (benchmarks/pytorch/pal_step.py) running as a separate process that executes one
-/// command at a time, so that the driver can interleave its steps with TorchSharp's: while one framework runs, the
-/// other waits on a pipe and uses no CPU.
+/// command at a time (<see cref="JsonLineWorker"/>), so that the driver can interleave its steps with TorchSharp's:
+/// while one framework runs, the other waits on a pipe and uses no CPU.
 /// </summary>
 public sealed class PyTorchWorker : IDisposable
 {
     /// <summary>Debian's interpreter, whose python3-torch the counterpart is written for.</summary>
     public const string Interpreter = "/usr/bin/python3";
 
-    private readonly Process _process;
+    private readonly JsonLineWorker _worker;
 
-    private PyTorchWorker(Process process) => _process = process;
+    private PyTorchWorker(JsonLineWorker worker) => _worker = worker;
 
     /// <summary>"PyTorch 1.13.0, torchvision 0.14.1, 2 threads", as the worker reports them.</summary>
     public string Versions { get; private set; } = "";
@@ -53,18 +53,11 @@ public sealed class PyTorchWorker : IDisposable
     /// <summary>Starts the worker and builds its workload.</summary>
     public static PyTorchWorker Start(Workloads.WorkloadOptions options, int threads)
     {
-        var start = new ProcessStartInfo(Interpreter, [ScriptPath, "worker"])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = false, // the worker's warnings go straight to our stderr
-        };
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"{Interpreter} did not start.");
-        var worker = new PyTorchWorker(process);
+        var worker = new PyTorchWorker(JsonLineWorker.Start(Interpreter, [ScriptPath, "worker"]));
         JsonNode ready;
         try
         {
-            ready = worker.Ask(new JsonObject
+            ready = worker._worker.Ask(new JsonObject
             {
                 ["cmd"] = "setup",
                 ["model"] = options.Model,
@@ -91,47 +84,15 @@ public sealed class PyTorchWorker : IDisposable
     /// "pal_closed") at <paramref name="layer"/>; milliseconds each.</summary>
     public double[] Time(string step, string layer, int count = 1)
     {
-        var answer = Ask(new JsonObject { ["cmd"] = "time", ["step"] = step, ["layer"] = layer, ["count"] = count });
+        var answer = _worker.Ask(new JsonObject
+        {
+            ["cmd"] = "time", ["step"] = step, ["layer"] = layer, ["count"] = count,
+        });
         return answer["ms"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
     }
 
     /// <summary>Stops the worker.</summary>
-    public void Dispose()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.StandardInput.WriteLine("{\"cmd\": \"quit\"}");
-                _process.StandardInput.Flush();
-                if (!_process.WaitForExit(10_000))
-                {
-                    _process.Kill();
-                }
-            }
-        }
-        catch (IOException)
-        {
-            // Already gone.
-        }
-
-        _process.Dispose();
-    }
-
-    private JsonNode Ask(JsonObject command)
-    {
-        _process.StandardInput.WriteLine(command.ToJsonString());
-        _process.StandardInput.Flush();
-        var line = _process.StandardOutput.ReadLine() ?? throw new InvalidOperationException(
-            "The PyTorch worker stopped without answering (see its messages above).");
-        var answer = JsonNode.Parse(line) ?? throw new InvalidOperationException($"Bad answer: {line}");
-        if (answer["error"] is { } error)
-        {
-            throw new InvalidOperationException($"The PyTorch worker failed: {error}");
-        }
-
-        return answer;
-    }
+    public void Dispose() => _worker.Dispose();
 
     /// <summary>Runs the worker's fresh-process memory probe and returns its JSON answer.</summary>
     public static JsonNode MemoryProbe(Workloads.WorkloadOptions options, string step, string layer, int threads,

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using PrivilegedAttribution.Benchmarks.Backend;
 using PrivilegedAttribution.Benchmarks.Workloads;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -24,12 +25,14 @@ public static class RatioDriver
     /// <summary>Runs the measurement and returns the report.</summary>
     /// <param name="profile">Workload size (its first batch and input size) and the number of rounds.</param>
     /// <param name="threads">Intra-op threads of both frameworks.</param>
+    /// <param name="backend">The CPU back-end switches of this process; the memory probes' processes get the same.
+    /// </param>
     /// <param name="withPyTorch">Whether to run the PyTorch counterpart (skipped with a note where it is
     /// unavailable).</param>
     /// <param name="withMemory">Whether to run the fresh-process peak-memory probes.</param>
     /// <param name="command">The command line, quoted in the report.</param>
-    public static string Run(BenchmarkProfile profile, int threads, bool withPyTorch, bool withMemory,
-        string command)
+    public static string Run(BenchmarkProfile profile, int threads, BackendSwitches backend, bool withPyTorch,
+        bool withMemory, string command)
     {
         var options = new WorkloadOptions("resnet18", profile.BatchSizes[0], profile.InputSizes[0]);
         var loadBefore = Machine.LoadAverage();
@@ -40,36 +43,16 @@ public static class RatioDriver
         using var landmarks = rand(64, 68, 2) * 111.0;
 
         var groups = Groups(workload, worker, landmarks);
-        Console.Error.WriteLine($"ratios: {options}, {threads} threads, {profile.Rounds} rounds of " +
-                                $"{groups.Sum(g => g.Length)} contenders (2 warm-up rounds first)");
-        var times = groups.SelectMany(g => g).ToDictionary(c => c.Key, _ => new List<double>());
-        for (var round = -2; round < profile.Rounds; round++)
-        {
-            var rotation = ((round % groups.Count) + groups.Count) % groups.Count;
-            foreach (var group in groups.Skip(rotation).Concat(groups.Take(rotation)))
-            {
-                foreach (var contender in round % 2 == 0 ? group : group.Reverse())
-                {
-                    contender.Prepare();
-                    var ms = contender.Time();
-                    if (round >= 0)
-                    {
-                        times[contender.Key].Add(ms);
-                    }
-                }
-            }
+        Console.Error.WriteLine($"ratios: {options}, {threads} threads");
+        var times = InterleavedRounds.Run(groups, profile, "ratios").ToDictionary(t => t.Key,
+            t => t.Value.Select(timing => timing.WallMilliseconds).ToList());
 
-            if (round >= 0)
-            {
-                Console.Error.WriteLine($"  round {round + 1}/{profile.Rounds}: " + string.Join(", ",
-                    times.Where(t => t.Value.Count > 0).Select(t => $"{t.Key} {t.Value[^1]:F0}")));
-            }
-        }
-
-        var memory = withMemory ? MeasureMemory(options, threads, profile.MemoryRepeats, worker is not null) : null;
+        var memory = withMemory
+            ? MeasureMemory(options, threads, backend, profile.MemoryRepeats, worker is not null)
+            : null;
         var loadAfter = Machine.LoadAverage();
-        return Report(options, threads, profile, times, memory, pytorchNote, worker?.Versions, started, loadBefore,
-            loadAfter, command);
+        return Report(options, threads, backend, profile, times, memory, pytorchNote, worker?.Versions, started,
+            loadBefore, loadAfter, command);
     }
 
     private static List<Contender[]> Groups(ClassifierWorkload workload, PyTorchWorker? worker, Tensor landmarks)
@@ -81,18 +64,19 @@ public static class RatioDriver
             {
                 var clock = Stopwatch.StartNew();
                 workload.Run(stepCase);
-                return clock.Elapsed.TotalMilliseconds;
+                return new StepTiming(clock.Elapsed.TotalMilliseconds);
             });
         }
 
         Contender Python(string name, string step, string layer) =>
-            new($"{Py} {name}", () => { }, () => worker!.Time(step, layer)[0]);
+            new($"{Py} {name}", () => { }, () => new StepTiming(worker!.Time(step, layer)[0]));
 
         Contender[] Pair(string name, TrainingStep step, string pythonStep, string layer) => worker is null
             ? [Sharp(name, step, layer)]
             : [Sharp(name, step, layer), Python(name, pythonStep, layer)];
 
-        var heatmap = new Contender($"{Ts} heatmap 64×68 at 28×28", () => { }, () => RenderHeatmaps(landmarks));
+        var heatmap = new Contender($"{Ts} heatmap 64×68 at 28×28", () => { },
+            () => new StepTiming(RenderHeatmaps(landmarks)));
         return
         [
             Pair("plain", TrainingStep.Plain, "plain", "layer3"),
@@ -121,8 +105,8 @@ public static class RatioDriver
         return Statistics.Median(each);
     }
 
-    private static Dictionary<string, double> MeasureMemory(WorkloadOptions options, int threads, int repeats,
-        bool withPyTorch)
+    private static Dictionary<string, double> MeasureMemory(WorkloadOptions options, int threads,
+        BackendSwitches backend, int repeats, bool withPyTorch)
     {
         Console.Error.WriteLine("ratios: peak native memory, one fresh process per step kind");
         var result = new Dictionary<string, double>();
@@ -139,7 +123,7 @@ public static class RatioDriver
             {
                 "memory-probe", "--batch", $"{options.Batch}", "--size", $"{options.Size}", "--step", $"{step}",
                 "--layer", layer, "--threads", $"{threads}", "--repeat", $"{repeats}",
-            }));
+            }).Concat(backend.ToArguments()));
             result[$"{Ts} {name}"] = PeakMedian(answer);
         }
 
@@ -161,7 +145,8 @@ public static class RatioDriver
     private static double PeakMedian(JsonNode answer) =>
         Statistics.Median(answer["peak_delta"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray());
 
-    private static string Report(WorkloadOptions options, int threads, BenchmarkProfile profile,
+    private static string Report(WorkloadOptions options, int threads, BackendSwitches backend,
+        BenchmarkProfile profile,
         Dictionary<string, List<double>> times, Dictionary<string, double>? memory, string? pytorchNote,
         string? pytorchVersions, DateTime started, string loadBefore, string loadAfter, string command)
     {
@@ -199,7 +184,7 @@ public static class RatioDriver
                         $"{started:yyyy-MM-dd HH:mm} UTC.");
         text.AppendLine($"Software: TorchSharp {typeof(torch).Assembly.GetName().Version} (LibTorch " +
                         $"{torch.__version__}), .NET {Environment.Version}; " +
-                        (pytorchVersions ?? $"PyTorch: {pytorchNote}") + ".");
+                        (pytorchVersions ?? $"PyTorch: {pytorchNote}") + $"; TorchSharp's CPU back end: {backend}.");
         text.AppendLine();
         text.AppendLine($"Command: `{command}`");
         text.AppendLine();

@@ -4,9 +4,9 @@ using static TorchSharp.torch;
 namespace PrivilegedAttribution.Benchmarks.Workloads;
 
 /// <summary>
-/// A TorchVision classifier in training mode with one fixed batch (images, labels, 68 landmarks) and an SGD
-/// optimiser, able to run each <see cref="TrainingStep"/>. Only the hooks of the step about to run are installed
-/// (<see cref="Prepare"/>), so that no step pays for another step's tap.
+/// A TorchVision classifier (or the Decoy MNIST sample's CNN) in training mode with one fixed batch (images, labels,
+/// landmarks) and an SGD optimiser, able to run each <see cref="TrainingStep"/>. Only the hooks of the step about to
+/// run are installed (<see cref="Prepare"/>), so that no step pays for another step's tap.
 /// </summary>
 public sealed class ClassifierWorkload : IDisposable
 {
@@ -29,14 +29,15 @@ public sealed class ClassifierWorkload : IDisposable
         {
             "resnet18" => torchvision.models.resnet18(num_classes: options.Classes),
             "vgg11_bn" => torchvision.models.vgg11_bn(num_classes: options.Classes),
-            _ => throw new ArgumentException($"Unknown model '{options.Model}' (resnet18, vgg11_bn).",
-                nameof(options)),
+            "decoy-mnist-cnn" => Samples.DecoyMnist.SmallCnn.Create(options.Classes),
+            _ => throw new ArgumentException(
+                $"Unknown model '{options.Model}' (resnet18, vgg11_bn, decoy-mnist-cnn).", nameof(options)),
         };
         _model.train();
         // SGD with momentum, as in the PyTorch counterpart: the update is a small, fixed share of the step.
         _optimizer = optim.SGD(_model.parameters(), 1e-3, momentum: 0.9);
         _prior = new HeatmapPrior(options.Size, options.Size, options.Sigma);
-        _images = randn(options.Batch, 3, options.Size, options.Size);
+        _images = randn(options.Batch, options.Channels, options.Size, options.Size);
         _labels = randint(options.Classes, [options.Batch], dtype: ScalarType.Int64);
         _landmarks = rand(options.Batch, options.Landmarks, 2) * (options.Size - 1);
     }
@@ -84,14 +85,14 @@ public sealed class ClassifierWorkload : IDisposable
                 _tap = new LayerTap(_model, step.Layer);
                 break;
             case TrainingStep.PalObjective:
-                _objective = new PalObjective(_model, [layer], _prior);
+                _objective = new PalObjective(_model, [layer], _prior, Options.Method);
                 break;
             case TrainingStep.PalObjectiveNoClone:
-                _objective = new PalObjective(_model, [layer], _prior, cloneOutputs: false);
+                _objective = new PalObjective(_model, [layer], _prior, Options.Method, cloneOutputs: false);
                 break;
             case TrainingStep.PalClosedForm:
                 _objective = new PalObjective(_model,
-                    [layer with { Head = new GlobalPoolLinearHead(Options.LinearHead) }], _prior);
+                    [layer with { Head = new GlobalPoolLinearHead(Options.LinearHead) }], _prior, Options.Method);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(step), step.Step, null);
@@ -115,7 +116,7 @@ public sealed class ClassifierWorkload : IDisposable
     {
         Prepare(new StepCase(TrainingStep.PalStraightforward, layer));
         var logits = _model.call(_images);
-        return PalFunctional.attribution_map(logits, _tap!.TakeActivation(), _labels);
+        return PalFunctional.attribution_map(logits, _tap!.TakeActivation(), _labels, Options.Method);
     }
 
     /// <summary>The step's scalar objective, with its graph, in the caller's dispose scope.</summary>
@@ -134,7 +135,8 @@ public sealed class ClassifierWorkload : IDisposable
             {
                 var logits = _model.call(_images);
                 var crossEntropy = nn.functional.cross_entropy(logits, _labels);
-                var attribution = PalFunctional.attribution_map(logits, _tap!.TakeActivation(), _labels);
+                var attribution = PalFunctional.attribution_map(logits, _tap!.TakeActivation(), _labels,
+                    Options.Method);
                 var heatmap = PalFunctional.landmark_heatmap(_landmarks, Options.Size, Options.Size,
                     attribution.shape[2], attribution.shape[3], Options.Sigma);
                 return crossEntropy + Options.Lambda * PalFunctional.pal_loss(attribution, heatmap);

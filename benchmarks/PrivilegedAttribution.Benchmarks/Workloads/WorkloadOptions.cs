@@ -1,11 +1,32 @@
 namespace PrivilegedAttribution.Benchmarks.Workloads;
 
 /// <summary>What one timed training workload is made of; the PyTorch counterpart receives the same values.</summary>
-/// <param name="Model"><c>resnet18</c> or <c>vgg11_bn</c> (TorchVision's, <see cref="Classes"/> outputs).</param>
+/// <param name="Model"><c>resnet18</c> or <c>vgg11_bn</c> (TorchVision's, <see cref="Classes"/> outputs), or
+/// <c>decoy-mnist-cnn</c> (<see cref="DecoyMnistCnn"/>).</param>
 /// <param name="Batch">Images per step.</param>
 /// <param name="Size">Input height and width in pixels.</param>
 public sealed record WorkloadOptions(string Model, int Batch, int Size)
 {
+    private readonly double? _sigma;
+
+    /// <summary>The Decoy MNIST sample's classifier (samples/DecoyMnist/SmallCnn.cs, compiled into this program)
+    /// with the PAL setting the sample trains it with by default (its Program.cs): <c>pool1</c>, λ = 30, mean of the
+    /// channels, σ = 2 px, |G| ⊙ A for the true class, on 28×28 digits (the sample's batch is 64). The sample's
+    /// heatmap comes from the digit's ink; here it comes from landmarks (the package's <see cref="PalObjective"/>):
+    /// the attribution and its double backward, the step's cost, are the sample's.</summary>
+    public static WorkloadOptions DecoyMnistCnn(int batch) => new("decoy-mnist-cnn", batch, 28)
+    {
+        Channels = 1,
+        Classes = 10,
+        Lambda = 30,
+        Sigma = 2,
+        Method = AttributionMethod.AbsGradientXActivation,
+        PalLayer = "pool1",
+    };
+
+    /// <summary>Channels of the input images.</summary>
+    public int Channels { get; init; } = 3;
+
     /// <summary>Classes of the classifier (the seven basic expressions).</summary>
     public int Classes { get; init; } = 7;
 
@@ -18,8 +39,20 @@ public sealed record WorkloadOptions(string Model, int Batch, int Size)
     /// <summary>Seed of the weights and of the batch.</summary>
     public int Seed { get; init; } = 20220324;
 
-    /// <summary>Gaussian σ of the heatmap prior, in input pixels: a twentieth of the image, as for faces.</summary>
-    public double Sigma => Size / 20.0;
+    /// <summary>Gaussian σ of the heatmap prior, in input pixels: by default a twentieth of the image, as for faces.
+    /// </summary>
+    public double Sigma
+    {
+        get => _sigma ?? Size / 20.0;
+        init => _sigma = value;
+    }
+
+    /// <summary>How gradient and activation combine in the attribution.</summary>
+    public AttributionMethod Method { get; init; } = AttributionMethod.GradientXActivation;
+
+    /// <summary>The layer PAL taps when a command takes the workload's usual one (the issue's <c>layer3</c> for
+    /// ResNet-18).</summary>
+    public string PalLayer { get; init; } = "layer3";
 
     /// <summary>The name of the linear layer after global average pooling, for the closed form.</summary>
     public string LinearHead => Model == "resnet18" ? "fc" : throw new InvalidOperationException(

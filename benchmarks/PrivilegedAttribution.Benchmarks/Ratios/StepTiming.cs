@@ -1,0 +1,12 @@
+namespace PrivilegedAttribution.Benchmarks.Ratios;
+
+/// <summary>What one timing of a <see cref="Contender"/> measured, per step.</summary>
+/// <param name="WallMilliseconds">Wall-clock time.</param>
+/// <param name="SystemMilliseconds">CPU time spent in the kernel on the process's behalf (all its threads); NaN where
+/// the contender does not measure it.</param>
+/// <param name="MinorPageFaults">Page faults served without I/O (memory mapped in afresh); NaN where not measured.
+/// </param>
+public sealed record StepTiming(
+    double WallMilliseconds,
+    double SystemMilliseconds = double.NaN,
+    double MinorPageFaults = double.NaN);
