@@ -9,7 +9,7 @@ using PrivilegedAttribution.Benchmarks.Workloads;
 using TorchSharp;
 
 // Commands (all take --config short|medium|full and --threads N, default medium and 2, and --allocator kept|default
-// and --onednn off|on, default kept and off: CpuBackend.ConfigureForTraining()'s settings):
+// and --onednn auto|on|off, default kept and auto: CpuBackend.ConfigureForTraining()'s settings):
 //   bdn [BenchmarkDotNet arguments]  the BenchmarkDotNet suites (all of them unless --filter is given)
 //   ratios [--no-pytorch] [--no-memory] [--output FILE]
 //                                    the ratios, TorchSharp and PyTorch interleaved, as a Markdown table
@@ -22,7 +22,7 @@ using TorchSharp;
 //   memory-probe ...                 internal: the ratio driver's fresh-process peak-memory measurement
 //   backend-worker                   internal: the backend command's worker for one allocator setting
 const string Usage = "usage: PrivilegedAttribution.Benchmarks (bdn|ratios|profile|conv-probe|backend|smoke) " +
-                     "[--config short|medium|full] [--threads N] [--allocator kept|default] [--onednn off|on] " +
+                     "[--config short|medium|full] [--threads N] [--allocator kept|default] [--onednn auto|on|off] " +
                      "[options]; see Program.cs and the README.";
 
 var arguments = new Arguments(args);
@@ -31,7 +31,7 @@ var profile = BenchmarkProfile.Named(arguments.Value("--config") ?? (command == 
 var threads = int.Parse(arguments.Value("--threads") ?? "2", System.Globalization.CultureInfo.InvariantCulture);
 
 // CpuBackend.ConfigureForTraining() unless the run chooses otherwise: allocator keeps freed memory (no page faults
-// each step), NNPACK off (its log flood), oneDNN off (its NaN bug on AVX-512 CPUs).
+// each step), NNPACK off (its log flood), oneDNN off on AVX-512 CPUs (its NaN bug there).
 var backend = BackendSwitches.From(arguments);
 backend.Apply();
 torch.set_num_threads(threads);

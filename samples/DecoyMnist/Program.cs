@@ -7,7 +7,7 @@ using PrivilegedAttribution.Samples.DecoyMnist;
 using TorchSharp;
 
 // Decoy MNIST: does PAL stop a network from learning a shortcut? See README.md beside this file.
-// Allocator keeps freed memory (no page faults each step), NNPACK off (log flood), oneDNN off (NaN bug on AVX-512).
+// Allocator keeps freed memory (no page faults per step), NNPACK off (log flood), oneDNN off on AVX-512 (NaN bug).
 CpuBackend.ConfigureForTraining();
 
 var invariant = CultureInfo.InvariantCulture;
@@ -100,7 +100,7 @@ ExperimentSettings Settings(ParseResult p) => new(
 
 string CommandLine() => "dotnet run -c Release --project samples/DecoyMnist -- " + string.Join(' ', args);
 
-root.SetAction(p => NonFiniteLossException.ExitCodeOf(() =>
+root.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
 {
     var settings = Settings(p);
     torch.set_num_threads(settings.Threads);
@@ -127,7 +127,7 @@ root.SetAction(p => NonFiniteLossException.ExitCodeOf(() =>
     return 0;
 }));
 
-sweep.SetAction(p => NonFiniteLossException.ExitCodeOf(() =>
+sweep.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
 {
     var settings = Settings(p);
     torch.set_num_threads(settings.Threads);

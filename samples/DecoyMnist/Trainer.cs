@@ -10,7 +10,7 @@ namespace PrivilegedAttribution.Samples.DecoyMnist;
 public static class Trainer
 {
     /// <summary>Trains a fresh <see cref="SmallCnn"/> seeded with <paramref name="seed"/>.</summary>
-    /// <exception cref="NonFiniteLossException">A loss term became NaN or infinite.</exception>
+    /// <exception cref="TrainingDivergedException">A loss term became NaN or infinite.</exception>
     /// <returns>The model (in eval mode) and the mean wall-clock seconds of one training epoch.</returns>
     public static (Sequential Model, double SecondsPerEpoch) Train(
         DecoySplit train,
@@ -43,7 +43,7 @@ public static class Trainer
                 var crossEntropy = loss.CrossEntropy.item<float>();
                 var penalty = loss.Penalty?.item<float>() ?? 0;
                 // The terms are on the host already: a NaN stops the run here, not after epochs of NaN weights.
-                NonFiniteLossException.ThrowIfNonFinite(epoch + 1, settings.Epochs, $"step {b + 1}/{batches}",
+                TrainingDivergedException.ThrowIfNonFinite(epoch + 1, settings.Epochs, $"step {b + 1}/{batches}",
                     loss.Penalty is null ? [("CE", crossEntropy)] : [("CE", crossEntropy), ("penalty", penalty)]);
                 crossEntropySum += crossEntropy;
                 penaltySum += penalty;

@@ -7,7 +7,7 @@ using TorchSharp;
 
 // Facial expression recognition with PAL, from a folder of face images to a trained model. See README.md beside
 // this file.
-// Allocator keeps freed memory (no page faults each step), NNPACK off (log flood), oneDNN off (NaN bug on AVX-512).
+// Allocator keeps freed memory (no page faults per step), NNPACK off (log flood), oneDNN off on AVX-512 (NaN bug).
 CpuBackend.ConfigureForTraining();
 
 Option<T> Opt<T>(string name, string description, T value) =>
@@ -83,7 +83,7 @@ var train = new Command("train",
 {
     architecture, size, epochs, batchSize, learningRate, layer, lambda, strategy, sigma, seed, overlays, output, threads,
 };
-train.SetAction(p => NonFiniteLossException.ExitCodeOf(() =>
+train.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
 {
     torch.set_num_threads(p.GetValue(threads));
     var predictor = ShapePredictor.Load(p.GetValue(model));

@@ -84,7 +84,7 @@ public static class Training
                     var (stepCe, stepPal) = (output.CrossEntropy.item<float>(), output.Terms[0].Loss.item<float>());
                     batches++;
                     // Read on the host anyway: a NaN stops the run at its step, not after epochs of NaN weights.
-                    NonFiniteLossException.ThrowIfNonFinite(epoch, settings.Epochs, $"step {batches}",
+                    TrainingDivergedException.ThrowIfNonFinite(epoch, settings.Epochs, $"step {batches}",
                         ("CE", stepCe), ($"PAL {settings.TappedLayer}", stepPal));
                     ce += stepCe;
                     pal += stepPal;

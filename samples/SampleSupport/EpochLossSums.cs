@@ -6,7 +6,7 @@ namespace PrivilegedAttribution.Samples;
 /// <summary>
 /// Sums a training epoch's loss terms on their device, step by step, for a loop that reads no loss on the host: a
 /// host read per step would synchronise an accelerator every step, while one read at the end of the epoch still
-/// stops a diverged run (<see cref="NonFiniteLossException"/>) before the next epoch trains on NaN weights.
+/// stops a diverged run (<see cref="TrainingDivergedException"/>) before the next epoch trains on NaN weights.
 /// </summary>
 public sealed class EpochLossSums : IDisposable
 {
@@ -34,7 +34,7 @@ public sealed class EpochLossSums : IDisposable
         _steps++;
     }
 
-    /// <summary>Reads the epoch's mean terms (one host read), throws <see cref="NonFiniteLossException"/> when one is
+    /// <summary>Reads the epoch's mean terms (one host read), throws <see cref="TrainingDivergedException"/> when one is
     /// not finite, and starts the next epoch's sums.</summary>
     /// <param name="epoch">The epoch just finished, counted from 1.</param>
     /// <param name="epochs">The number of epochs of the run.</param>
@@ -54,7 +54,7 @@ public sealed class EpochLossSums : IDisposable
         var steps = _steps;
         _sums.zero_();
         _steps = 0;
-        NonFiniteLossException.ThrowIfNonFinite(epoch, epochs,
+        TrainingDivergedException.ThrowIfNonFinite(epoch, epochs,
             $"one of its {steps} steps; epoch means, summed on the device and checked once per epoch",
             _names.Select((name, i) => (name, sums[i] / steps)).ToArray());
     }

@@ -6,7 +6,7 @@ namespace PrivilegedAttribution.Samples;
 public static class IntegrationCommand
 {
     /// <summary>Parses <paramref name="args"/> into <see cref="IntegrationOptions"/> and calls
-    /// <paramref name="run"/>; returns the process exit code (<see cref="NonFiniteLossException.ExitCode"/> when
+    /// <paramref name="run"/>; returns the process exit code (<see cref="TrainingDivergedException.ExitCode"/> when
     /// training stopped on a non-finite loss).</summary>
     public static int Invoke(string[] args, string description, IntegrationOptions defaults,
         Action<IntegrationOptions> run)
@@ -32,7 +32,7 @@ public static class IntegrationCommand
         {
             data, trainSize, testSize, epochs, imageSize, learningRate, output, threads, faces, layout,
         };
-        root.SetAction(parse => NonFiniteLossException.ExitCodeOf(() =>
+        root.SetAction(parse => TrainingDivergedException.ExitCodeOf(() =>
         {
             run(new IntegrationOptions(parse.GetValue(data)!, parse.GetValue(trainSize), parse.GetValue(testSize),
                 parse.GetValue(epochs), parse.GetValue(imageSize), parse.GetValue(learningRate),

@@ -146,7 +146,7 @@ public static class PlainVersusPal
     // run at the step that produced it.
     private static string Status(int epoch, int epochs, int step, int steps, params (string Name, double Value)[] terms)
     {
-        NonFiniteLossException.ThrowIfNonFinite(epoch, epochs, $"step {step}/{steps}", terms);
+        TrainingDivergedException.ThrowIfNonFinite(epoch, epochs, $"step {step}/{steps}", terms);
         return $"epoch {epoch}/{epochs}  " + string.Join("  ", terms.Select(t => $"{t.Name} {t.Value:F3}"));
     }
 

@@ -8,7 +8,7 @@ using PrivilegedAttribution;
 using PrivilegedAttribution.Samples;
 using TorchSharp;
 
-// Allocator keeps freed memory (no page faults each step), NNPACK off (log flood), oneDNN off (NaN bug on AVX-512).
+// Allocator keeps freed memory (no page faults per step), NNPACK off (log flood), oneDNN off on AVX-512 (NaN bug).
 CpuBackend.ConfigureForTraining();
 
 // VGG names its layers by position in `features`: 13 is the ReLU after the fourth convolution (8×8 at 32×32

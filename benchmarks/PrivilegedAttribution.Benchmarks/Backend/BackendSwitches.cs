@@ -2,7 +2,7 @@ namespace PrivilegedAttribution.Benchmarks.Backend;
 
 /// <summary>
 /// The process-wide CPU back-end settings a run of this program chooses: by default those of
-/// <see cref="CpuBackend.ConfigureForTraining"/> (freed memory kept, NNPACK off, oneDNN off);
+/// <see cref="CpuBackend.ConfigureForTraining"/> (freed memory kept, NNPACK off, oneDNN off on AVX-512 CPUs);
 /// <c>--allocator default</c> leaves glibc's allocator as it is and <c>--onednn on</c> keeps oneDNN, so that runs can
 /// be compared (the <c>backend</c> command compares all four in one run). NNPACK is always off: it only prints.
 /// </summary>
@@ -11,10 +11,15 @@ namespace PrivilegedAttribution.Benchmarks.Backend;
 public sealed record BackendSwitches(bool KeepFreedMemory, bool OneDnn)
 {
     /// <summary>The switches <paramref name="arguments"/> choose: <c>--allocator kept|default</c> (kept when absent)
-    /// and <c>--onednn off|on</c> (off when absent).</summary>
-    public static BackendSwitches From(Arguments arguments) => new(
-        Choice(arguments.Value("--allocator") ?? "kept", "--allocator", "kept", "default"),
-        Choice(arguments.Value("--onednn") ?? "off", "--onednn", "on", "off"));
+    /// and <c>--onednn auto|on|off</c> (auto when absent: off where
+    /// <see cref="CpuBackend.MkldnnBugSeenOnThisCpuKind"/>).</summary>
+    public static BackendSwitches From(Arguments arguments)
+    {
+        var oneDnn = arguments.Value("--onednn") ?? "auto";
+        return new BackendSwitches(
+            Choice(arguments.Value("--allocator") ?? "kept", "--allocator", "kept", "default"),
+            oneDnn == "auto" ? !CpuBackend.MkldnnBugSeenOnThisCpuKind : Choice(oneDnn, "--onednn", "on", "off"));
+    }
 
     /// <summary>Sets them in this process; call once, before the first tensor. The allocator's setting cannot be
     /// undone in a running process.</summary>

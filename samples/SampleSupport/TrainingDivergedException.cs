@@ -8,12 +8,12 @@ namespace PrivilegedAttribution.Samples;
 /// and report a broken model. The message names where it happened, the loss terms' values and the likely causes; the
 /// sample's program turns it into that message and <see cref="ExitCode"/> (<see cref="ExitCodeOf"/>).
 /// </summary>
-public sealed class NonFiniteLossException : Exception
+public sealed class TrainingDivergedException : Exception
 {
     /// <summary>The exit code of a sample whose training stopped on a non-finite loss.</summary>
     public const int ExitCode = 3;
 
-    private NonFiniteLossException(string message)
+    private TrainingDivergedException(string message)
         : base(message)
     {
     }
@@ -38,7 +38,7 @@ public sealed class NonFiniteLossException : Exception
             false => "it is already disabled in this run",
             null => "this LibTorch does not export the switch",
         };
-        throw new NonFiniteLossException(
+        throw new TrainingDivergedException(
             $"Training stopped: the loss is not finite in epoch {epoch}/{epochs}, {step} ({values}). Likely causes: " +
             "(1) a learning rate (or a λ) too high, which makes the weights diverge: try a smaller --lr; " +
             "(2) LibTorch 2.10's oneDNN bug on AVX-512 CPUs, whose convolution backward returns NaN gradients at " +
@@ -55,7 +55,7 @@ public sealed class NonFiniteLossException : Exception
         {
             return command();
         }
-        catch (NonFiniteLossException e)
+        catch (TrainingDivergedException e)
         {
             Console.Error.WriteLine(e.Message);
             return ExitCode;
