@@ -12,7 +12,7 @@ public sealed record BenchmarkProfile(string Name)
     public static BenchmarkProfile Short { get; } = new("short")
     {
         BatchSizes = [2],
-        InputSizes = [32],
+        InputSizes = [48], // ResNet's layer4 is 2×2 there: PAL needs a spatial extent (1×1 maps are an error)
         ResNetLayers = ["layer1", "layer2", "layer3", "layer4"],
         VggLayers = ["features.13", "features.20", "features.27"],
         HeatmapBatches = [64],

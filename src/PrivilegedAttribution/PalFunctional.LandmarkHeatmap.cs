@@ -10,8 +10,8 @@ public static partial class PalFunctional
     /// <summary>
     /// Renders landmarks as a Gaussian heatmap directly at the requested size (no resampling of a full-size map).
     /// </summary>
-    /// <param name="landmarks">(B,K,2) points as (x, y) in input-image pixels; pixel centres are integers. Points
-    /// outside the image are allowed.</param>
+    /// <param name="landmarks">(B,K,2) points as (x, y) in input-image pixels; pixel centres are integers. Points a
+    /// little outside the image are allowed (faces cut by the frame); see remarks for what is not.</param>
     /// <param name="imageHeight">Height of the input image the landmarks refer to.</param>
     /// <param name="imageWidth">Width of the input image.</param>
     /// <param name="outputHeight">Height of the rendered map (e.g. the tapped layer's h).</param>
@@ -23,8 +23,12 @@ public static partial class PalFunctional
     /// <returns>(B,1,outputHeight,outputWidth) in the landmarks' dtype and device, each sample scaled to peak 1.
     /// </returns>
     /// <remarks>A landmark at (x, y) maps to x' = (x + ½)·outW/imageW − ½ (y likewise) and σ'x = σ·outW/imageW.
-    /// Non-finite visible coordinates are an error; the check reads the values, so it runs only for tensors in host
-    /// memory (it would force a synchronisation on an accelerator).</remarks>
+    /// Each Gaussian is evaluated relative to its nearest grid pixel, so a σ' far below a pixel renders that pixel
+    /// rather than an all-zero map; a σ' whose 1/(2σ'²) the dtype cannot hold is an error. Non-finite visible
+    /// coordinates and unit or frame mistakes are errors (per sample, at least half of the visible points must lie
+    /// on the image, and for images of 8 pixels or more two or more visible points must not all lie within
+    /// [−1, 1]², which normalised coordinates do); these checks read the values, so they run only for tensors in
+    /// host memory (on an accelerator, <see cref="PalObjective.GuardNonFinite"/> runs them).</remarks>
     public static Tensor landmark_heatmap(
         Tensor landmarks,
         long imageHeight,
@@ -51,7 +55,6 @@ public static partial class PalFunctional
         Positive(outputHeight, nameof(outputHeight));
         Positive(outputWidth, nameof(outputWidth));
         PositiveFinite(sigma, nameof(sigma));
-
         if (visible is not null)
         {
             NotNull(visible, nameof(visible));
@@ -73,6 +76,11 @@ public static partial class PalFunctional
         // exp(−d²·c) with c = 1/(2σ'²): c must exist in the compute dtype, or every map turns to 0 or NaN.
         var coefficientX = RepresentableCoefficient(sigma, scaleX, outputWidth, computeType);
         var coefficientY = RepresentableCoefficient(sigma, scaleY, outputHeight, computeType);
+        if (count == 0)
+        {
+            return zeros(batch, 1, outputHeight, outputWidth, landmarks.dtype, landmarks.device);
+        }
+
         using var scope = NewDisposeScope();
         var points = landmarks.to(computeType);
         var shown = visible ?? ones(batch, count, ScalarType.Bool, landmarks.device);
@@ -109,9 +117,7 @@ public static partial class PalFunctional
         }
         else if (combine == HeatmapCombine.Max)
         {
-            map = count == 0
-                ? zeros(batch, outputHeight, outputWidth, computeType, landmarks.device)
-                : (ey.unsqueeze(-1) * ex.unsqueeze(-2)).amax([1]);
+            map = (ey.unsqueeze(-1) * ex.unsqueeze(-2)).amax([1]);
         }
         else
         {

@@ -115,6 +115,16 @@ public sealed class HeatmapPriorTests
         Assert.That(error.Message, Does.Contain("sample 1").And.Contain(expected));
     }
 
+    [TestCase(HeatmapCombine.Sum)]
+    [TestCase(HeatmapCombine.Max)]
+    public void No_landmarks_at_all_give_an_all_zero_map(HeatmapCombine combine)
+    {
+        using var scope = NewDisposeScope();
+        var map = PalFunctional.landmark_heatmap(zeros(2, 0, 2), 8, 8, 4, 4, 1.0, combine: combine);
+        Assert.That(map.shape, Is.EqualTo(new long[] { 2, 1, 4, 4 }));
+        Assert.That(Values(map), Is.All.EqualTo(0.0));
+    }
+
     [Test]
     public void Points_off_the_image_can_be_marked_invisible_instead()
     {
