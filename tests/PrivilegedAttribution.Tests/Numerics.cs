@@ -54,9 +54,9 @@ internal static class Numerics
     /// <summary>Central differences of <paramref name="f"/> with respect to chosen elements of
     /// <paramref name="parameter"/>, perturbed in place.</summary>
     /// <remarks>PAL's gradient factor G jumps wherever a ReLU or max-pool switches, so CE + λ·PAL is only piecewise
-    /// smooth: a step that carries some unit across its switch measures the jump, not the slope (with h = 1e-6 or
-    /// 1e-5, one seed in three put a VGG unit within reach). h = 1e-7 makes that a hundred times rarer than 1e-5,
-    /// while float64 rounding, about 1e-16·|f|/h ≈ 1e-9, stays far below the tolerances.</remarks>
+    /// smooth: a step that carries some unit across its switch measures the jump, not the slope (with h = 1e-6, one
+    /// of three seeds tried put a VGG unit within reach; h = 1e-5 failed more). h = 1e-7 makes that ten times rarer
+    /// than 1e-6, while float64 rounding, about 1e-16·|f|/h ≈ 1e-9, stays far below the tolerances.</remarks>
     internal static double[] CentralDifferences(Func<double> f, Tensor parameter, IReadOnlyList<long> elements,
         double h = 1e-7)
     {
