@@ -25,15 +25,7 @@ public sealed record TrainSettings(
     /// <summary>The tapped layer: the given one, or layer3 (ResNet) / features.20 (VGG-11-BN).</summary>
     public string TappedLayer => Layer ?? (Architecture.StartsWith("resnet", StringComparison.Ordinal) ? "layer3" : "features.20");
 
-    public ChannelStrategy ChannelStrategy => Strategy switch
-    {
-        "mean" => ChannelStrategy.Mean,
-        "all" => ChannelStrategy.AllChannels,
-        "half" => ChannelStrategy.FirstFraction(0.5),
-        _ when Strategy.StartsWith("first:", StringComparison.Ordinal) =>
-            ChannelStrategy.FirstFraction(double.Parse(Strategy[6..], CultureInfo.InvariantCulture)),
-        _ => throw new ArgumentException($"Unknown channel strategy '{Strategy}': mean, all, half or first:F."),
-    };
+    public ChannelStrategy ChannelStrategy => ChannelStrategy.Parse(Strategy);
 }
 
 /// <summary>Trains a TorchVision classifier with CE + λ·PAL, evaluates it and writes the report and figures.</summary>

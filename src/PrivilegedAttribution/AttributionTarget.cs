@@ -12,6 +12,7 @@ public enum AttributionTarget
     /// <summary>s_b = Σ_k logits[b, k].</summary>
     SumOfLogits,
 
-    /// <summary>s_b = Σ_k log_softmax(logits)[b, k], the score of Right-for-the-Right-Reasons (Ross et al. 2017).</summary>
+    /// <summary>s_b = Σ_k log_softmax(logits)[b, k], the score of Right-for-the-Right-Reasons (Ross et al. 2017).
+    /// </summary>
     SumOfLogProbabilities,
 }

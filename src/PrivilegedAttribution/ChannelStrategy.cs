@@ -63,4 +63,43 @@ public sealed record ChannelStrategy
     public override string ToString() => Kind == ChannelStrategyKind.FirstFraction
         ? $"FirstFraction({Fraction.ToString(System.Globalization.CultureInfo.InvariantCulture)})"
         : Kind.ToString();
+
+    /// <summary>
+    /// Reads a strategy as <see cref="ToString"/> prints it (<c>Mean</c>, <c>AllChannels</c>,
+    /// <c>FirstFraction(0.5)</c>) or in the short forms command lines use (<c>mean</c>, <c>all</c>, <c>half</c> for
+    /// the paper's mean of half the channels, <c>first:0.25</c>); case-insensitive, fractions in the invariant
+    /// culture.
+    /// </summary>
+    /// <exception cref="FormatException"><paramref name="text"/> is none of these (the message lists them).
+    /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException">The fraction is not in (0, 1].</exception>
+    public static ChannelStrategy Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var trimmed = text.Trim();
+        switch (trimmed.ToLowerInvariant())
+        {
+            case "mean":
+                return Mean;
+            case "all" or "allchannels":
+                return AllChannels;
+            case "half":
+                return FirstFraction(0.5);
+        }
+
+        var fraction = trimmed.StartsWith("first:", StringComparison.OrdinalIgnoreCase)
+            ? trimmed["first:".Length..]
+            : trimmed.StartsWith("FirstFraction(", StringComparison.OrdinalIgnoreCase) && trimmed.EndsWith(')')
+                ? trimmed["FirstFraction(".Length..^1]
+                : null;
+        if (fraction is not null && double.TryParse(fraction, System.Globalization.NumberStyles.Float,
+                System.Globalization.CultureInfo.InvariantCulture, out var value))
+        {
+            return FirstFraction(value);
+        }
+
+        throw new FormatException(
+            $"'{text}' is not a channel strategy: use Mean (mean), AllChannels (all), FirstFraction(F) (first:F) " +
+            "with F in (0, 1], or half for FirstFraction(0.5).");
+    }
 }

@@ -73,7 +73,8 @@ public static class CpuBackend
         {
             // Raising the mmap threshold first keeps blocks up to 32 MiB on the heap; the trim threshold then stops
             // free() from shrinking the heap after each step.
-            return Mallopt(MallocMmapThreshold, MaxMmapThreshold) == 1 && Mallopt(MallocTrimThreshold, int.MaxValue) == 1;
+            return Mallopt(MallocMmapThreshold, MaxMmapThreshold) == 1 &&
+                   Mallopt(MallocTrimThreshold, int.MaxValue) == 1;
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {

@@ -13,7 +13,7 @@ namespace PrivilegedAttribution;
 /// var prior = new HeatmapPrior(112, 112, sigma: 6, regions: LandmarkRegion.InnerFace);
 /// var heatmap = prior.render(landmarks, 14, 14);     // at layer3's size for a 112×112 ResNet input
 /// </code></example>
-public sealed class HeatmapPrior : nn.Module<Tensor, Tensor>
+public sealed class HeatmapPrior : nn.Module<Tensor, Tensor>, IHeatmapPrior
 {
     private readonly int[]? _regionIndices;
     private Tensor? _indexCache;
@@ -39,10 +39,7 @@ public sealed class HeatmapPrior : nn.Module<Tensor, Tensor>
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(imageHeight);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(imageWidth);
-        if (!(sigma > 0.0) || double.IsInfinity(sigma))
-        {
-            throw new ArgumentOutOfRangeException(nameof(sigma), sigma, $"{nameof(sigma)} must be finite and > 0.");
-        }
+        PositiveFinite(sigma, nameof(sigma));
 
         ImageHeight = imageHeight;
         ImageWidth = imageWidth;
@@ -105,10 +102,32 @@ public sealed class HeatmapPrior : nn.Module<Tensor, Tensor>
             keptVisible, Combine).MoveToOuterDisposeScope();
     }
 
+    /// <inheritdoc cref="IHeatmapPrior.CheckBatch" />
+    /// <remarks>The images must be <see cref="ImageHeight"/>×<see cref="ImageWidth"/>, the size the landmarks'
+    /// pixels refer to; the landmarks (B,K,2) on the images' device.</remarks>
+    public void CheckBatch(Tensor images, Tensor privileged, Tensor? visible)
+    {
+        NotNull(images, nameof(images));
+        NotNull(privileged, "landmarks");
+        var (height, width) = (images.shape[^2], images.shape[^1]);
+        if (height != ImageHeight || width != ImageWidth)
+        {
+            throw new ArgumentException(
+                $"{nameof(images)} are {height}×{width} but the prior's landmarks refer to " +
+                $"{ImageHeight}×{ImageWidth} images; build the HeatmapPrior with the input size.", nameof(images));
+        }
+
+        Rank(privileged, "landmarks", 3, "(B,K,2)");
+        Batch(privileged, "landmarks", images.shape[0], nameof(images));
+        SameDevice(privileged, "landmarks", images, nameof(images));
+    }
+
     /// <summary>(B) bool on the landmarks' device, true where a sample's kept landmarks break the prior's rule
     /// (non-finite visible coordinates, unit or frame mistakes: see the README's "Bad input"), with no host read;
     /// <see cref="PalObjective.GuardNonFinite"/> folds it into its one read per step on accelerators.</summary>
-    internal Tensor Violations(Tensor landmarks, Tensor? visible)
+    /// <param name="landmarks">(B,K,2) landmarks.</param>
+    /// <param name="visible">Optional (B,K) visibility.</param>
+    public Tensor Violations(Tensor landmarks, Tensor? visible)
     {
         using var scope = NewDisposeScope();
         var (kept, keptVisible) = _regionIndices is null ? (landmarks, visible) : SelectRegions(landmarks, visible);

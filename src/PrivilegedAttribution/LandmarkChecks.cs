@@ -79,8 +79,8 @@ internal static class LandmarkChecks
             .sum().item<long>();
         var why = onImage * 2 < count
             ? $"only {onImage} of its {count} visible landmarks lie on the {imageWidth}×{imageHeight} image " +
-              $"({span}). Landmarks must be in the pixels of the image the model sees: were they taken on the original photo " +
-              "before a crop or resize, or in another frame? Points deliberately outside a crop must be marked " +
+              $"({span}). Landmarks must be in the pixels of the image the model sees: were they taken on the " +
+              "original photo before a crop or resize, or in another frame? Points deliberately outside a crop must be marked " +
               "invisible."
             : $"all {count} visible landmarks lie within [−1, 1]² ({span}) on a {imageWidth}×{imageHeight} image: " +
               "they look normalised. Landmarks are in input-image pixels: multiply x by the width and y by the height.";

@@ -34,15 +34,9 @@ public sealed class LayerTap : IDisposable
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(layerName);
-        var modules = model.named_modules().ToList();
-        var match = modules.FirstOrDefault(m => m.name == layerName).module;
-        if (match is null)
-        {
-            var available = string.Join(", ", modules.Select(m => $"'{m.name}'"));
-            throw new ArgumentException(
-                $"The model has no layer named '{layerName}'. Layers from named_modules(): {available}.",
-                nameof(layerName));
-        }
+        var match = NamedModules.Find(model, layerName) ?? throw new ArgumentException(
+            $"The model has no layer named '{layerName}'. Layers from named_modules(): " +
+            $"{NamedModules.Listing(model)}.", nameof(layerName));
 
         if (match is not Module<Tensor, Tensor> layer)
         {

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using static PrivilegedAttribution.TensorChecks;
 
 namespace PrivilegedAttribution;
 
@@ -14,7 +15,7 @@ namespace PrivilegedAttribution;
 /// var heatmap = prior.render(cleanDigits, 14, 14);   // the digit's ink, at a 14×14 layer's size
 /// var pal = PalFunctional.pal_loss(attribution, heatmap);
 /// </code></example>
-public sealed class MaskHeatmapPrior : nn.Module<Tensor, Tensor>
+public sealed class MaskHeatmapPrior : nn.Module<Tensor, Tensor>, IHeatmapPrior
 {
     /// <summary>Creates the prior.</summary>
     /// <param name="sigma">Standard deviation of each pixel's Gaussian, in input pixels.</param>
@@ -23,10 +24,7 @@ public sealed class MaskHeatmapPrior : nn.Module<Tensor, Tensor>
     public MaskHeatmapPrior(double sigma, long? outputHeight = null, long? outputWidth = null)
         : base(nameof(MaskHeatmapPrior))
     {
-        if (!(sigma > 0.0) || double.IsInfinity(sigma))
-        {
-            throw new ArgumentOutOfRangeException(nameof(sigma), sigma, $"{nameof(sigma)} must be finite and > 0.");
-        }
+        PositiveFinite(sigma, nameof(sigma));
 
         if (outputHeight is <= 0)
         {
@@ -69,4 +67,46 @@ public sealed class MaskHeatmapPrior : nn.Module<Tensor, Tensor>
     /// <param name="outputWidth">Width of the map.</param>
     public Tensor render(Tensor mask, long outputHeight, long outputWidth) =>
         PalFunctional.mask_heatmap(mask, outputHeight, outputWidth, Sigma);
+
+    /// <inheritdoc />
+    /// <remarks>A mask has no points: <paramref name="visible"/> must be null.</remarks>
+    Tensor IHeatmapPrior.render(Tensor privileged, long outputHeight, long outputWidth, Tensor? visible)
+    {
+        NoVisibility(visible);
+        return render(privileged, outputHeight, outputWidth);
+    }
+
+    /// <inheritdoc cref="IHeatmapPrior.CheckBatch" />
+    /// <remarks>The mask is (B,1,H,W) on the images' device; its size need not be the images' (it is rendered at
+    /// each layer's size).</remarks>
+    public void CheckBatch(Tensor images, Tensor privileged, Tensor? visible)
+    {
+        NotNull(images, nameof(images));
+        NotNull(privileged, "mask");
+        NoVisibility(visible);
+        Rank(privileged, "mask", 4, "(B,1,H,W)");
+        Batch(privileged, "mask", images.shape[0], nameof(images));
+        SameDevice(privileged, "mask", images, nameof(images));
+    }
+
+    /// <summary>(B) bool, true where a sample's mask holds a negative or non-finite weight; no host read.</summary>
+    /// <param name="mask">(B,1,H,W) weights.</param>
+    /// <param name="visible">Must be null.</param>
+    public Tensor Violations(Tensor mask, Tensor? visible)
+    {
+        NoVisibility(visible);
+        using var scope = NewDisposeScope();
+        var bad = isfinite(mask).logical_not() | (mask < 0);
+        return bad.reshape(mask.shape[0], -1).any(1).MoveToOuterDisposeScope();
+    }
+
+    private static void NoVisibility(Tensor? visible)
+    {
+        if (visible is not null)
+        {
+            throw new ArgumentException(
+                "A mask prior has no points to hide: pass visible = null (zero the mask where it does not apply).",
+                nameof(visible));
+        }
+    }
 }

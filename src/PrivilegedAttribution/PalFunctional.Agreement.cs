@@ -25,7 +25,7 @@ public static partial class PalFunctional
         NotNull(prior, nameof(prior));
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        return PalLoss(attribution.detach(), prior.detach(), strategy, PalNormalization.Pearson, nn.Reduction.None,
+        return PalLossNamed(attribution.detach(), prior.detach(), strategy, PalNormalization.Pearson, nn.Reduction.None,
             1e-12, nameof(attribution)).neg().MoveToOuterDisposeScope();
     }
 

@@ -35,8 +35,18 @@ public static partial class PalFunctional
             targetValuesChecked: false);
 
     /// <summary><see cref="attribution_map_global_pool_linear"/> for callers that have already checked the class
-    /// indices' range.</summary>
-    internal static Tensor GlobalPoolLinearAttribution(
+    /// indices' range (<see cref="PalObjective"/>).</summary>
+    internal static Tensor GlobalPoolLinearAttributionOfCheckedTargets(
+        Tensor logits,
+        Tensor activation,
+        Tensor weight,
+        Tensor? target,
+        AttributionMethod method,
+        AttributionTarget targetKind) =>
+        GlobalPoolLinearAttribution(logits, activation, weight, target, method, targetKind,
+            targetValuesChecked: true);
+
+    private static Tensor GlobalPoolLinearAttribution(
         Tensor logits,
         Tensor activation,
         Tensor weight,

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using static PrivilegedAttribution.BatchMath;
 using static PrivilegedAttribution.TensorChecks;
 
 namespace PrivilegedAttribution;
@@ -39,10 +40,7 @@ public static partial class PalFunctional
 
         Positive(outputHeight, nameof(outputHeight));
         Positive(outputWidth, nameof(outputWidth));
-        if (!(sigma > 0.0) || double.IsInfinity(sigma))
-        {
-            throw new ArgumentOutOfRangeException(nameof(sigma), sigma, $"{nameof(sigma)} must be finite and > 0.");
-        }
+        PositiveFinite(sigma, nameof(sigma));
 
         var (height, width) = (mask.shape[2], mask.shape[3]);
         var computeType = ComputeType(mask.dtype);
@@ -55,10 +53,7 @@ public static partial class PalFunctional
         var ex = GaussianMatrix(width, outputWidth, sigma, computeType, mask.device);
         // (outH,H)·(B,H,W)·(W,outW): each input pixel's separable Gaussian, summed with its weight.
         var map = ey.matmul(weights).matmul(ex.t());
-        var peak = map.amax([1, 2], keepdim: true);
-        map = map / peak.clamp_min(double.Epsilon);
-        map = where(peak > 0, map, zeros_like(map));
-        return map.unsqueeze(1).to(mask.dtype).MoveToOuterDisposeScope();
+        return ScaledToPeakOne(map).unsqueeze(1).to(mask.dtype).MoveToOuterDisposeScope();
     }
 
     /// <summary>A pixel's centre can lie up to half an output pixel from the nearest grid point; if its Gaussian

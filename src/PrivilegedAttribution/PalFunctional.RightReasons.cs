@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using static PrivilegedAttribution.BatchMath;
 using static PrivilegedAttribution.TensorChecks;
 
 namespace PrivilegedAttribution;
@@ -68,13 +69,6 @@ public static partial class PalFunctional
         var computeType = ComputeType(attribution.dtype);
         var masked = attribution.to(computeType) * irrelevant.to(computeType);
         var perSample = masked.square().flatten(1).sum(1);
-        var reduced = reduction switch
-        {
-            nn.Reduction.Mean => perSample.mean(),
-            nn.Reduction.Sum => perSample.sum(),
-            nn.Reduction.None => perSample,
-            _ => throw new ArgumentOutOfRangeException(nameof(reduction), reduction, null),
-        };
-        return reduced.to(attribution.dtype).MoveToOuterDisposeScope();
+        return Reduce(perSample, reduction).to(attribution.dtype).MoveToOuterDisposeScope();
     }
 }

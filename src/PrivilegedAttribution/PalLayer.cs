@@ -1,6 +1,7 @@
 namespace PrivilegedAttribution;
 
-/// <summary>One PAL term of a <see cref="PalObjective"/>: the layer, its weight λ and how its maps are formed.</summary>
+/// <summary>One PAL term of a <see cref="PalObjective"/>: the layer, its weight λ and how its maps are formed.
+/// </summary>
 /// <param name="Name">The layer's name in <c>model.named_modules()</c>, e.g. <c>"layer3"</c> or
 /// <c>"features.20"</c>.</param>
 /// <param name="Weight">λ, the term's weight in the total loss.</param>

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using static PrivilegedAttribution.TensorChecks;
 
 namespace PrivilegedAttribution;
 
@@ -26,10 +27,7 @@ public sealed class PalLoss : Loss<Tensor, Tensor, Tensor>
         double eps = 1e-12)
         : base(reduction)
     {
-        if (!(eps >= 0.0) || double.IsInfinity(eps))
-        {
-            throw new ArgumentOutOfRangeException(nameof(eps), eps, $"{nameof(eps)} must be finite and ≥ 0.");
-        }
+        NonNegativeFinite(eps, nameof(eps));
 
         Strategy = strategy ?? ChannelStrategy.Mean;
         Normalization = normalization;

@@ -29,23 +29,23 @@ namespace PrivilegedAttribution;
 public sealed class PalObjective : IDisposable
 {
     private readonly nn.Module<Tensor, Tensor> _model;
-    private readonly LayerTap[] _taps;
-    private readonly string[] _names;
-    private readonly Linear?[] _heads;
+    private readonly TappedLayer[] _tapped;
     private bool _headsVerified;
 
     /// <summary>Taps every layer of <paramref name="layers"/> in <paramref name="model"/>; dispose the objective
     /// to remove the hooks.</summary>
     /// <param name="model">Any TorchSharp classifier returning (B,K) logits.</param>
     /// <param name="layers">The PAL terms; layer names must be distinct.</param>
-    /// <param name="prior">Renders the landmark heatmaps; its image size must match the images'.</param>
+    /// <param name="prior">Renders the heatmaps from the batch's privileged information: landmarks
+    /// (<see cref="HeatmapPrior"/>, whose image size must match the images'), a mask (<see cref="MaskHeatmapPrior"/>)
+    /// or a user's own <see cref="IHeatmapPrior"/>.</param>
     /// <param name="method">How gradient and activation combine.</param>
     /// <param name="target">Which score is differentiated.</param>
     /// <param name="cloneOutputs">See <see cref="LayerTap(nn.Module, string, bool)"/>.</param>
     public PalObjective(
         nn.Module<Tensor, Tensor> model,
         IEnumerable<PalLayer> layers,
-        HeatmapPrior prior,
+        IHeatmapPrior prior,
         AttributionMethod method = AttributionMethod.GradientXActivation,
         AttributionTarget target = AttributionTarget.TrueClass,
         bool cloneOutputs = true)
@@ -79,30 +79,29 @@ public sealed class PalObjective : IDisposable
         Prior = prior;
         Method = method;
         Target = target;
-        _names = Layers.Select(l => l.Name).ToArray();
-        var taps = new List<LayerTap>();
+        var tapped = new List<TappedLayer>();
         try
         {
-            foreach (var name in _names)
+            foreach (var layer in Layers)
             {
-                taps.Add(new LayerTap(model, name, cloneOutputs));
+                var head = layer.Head is null ? null : FindLinear(model, layer);
+                tapped.Add(new TappedLayer(layer, new LayerTap(model, layer.Name, cloneOutputs), head));
             }
         }
         catch
         {
-            taps.ForEach(t => t.Dispose());
+            tapped.ForEach(t => t.Tap.Dispose());
             throw;
         }
 
-        _taps = taps.ToArray();
-        _heads = Layers.Select(l => l.Head is null ? null : FindLinear(model, l)).ToArray();
+        _tapped = tapped.ToArray();
     }
 
     /// <summary>The PAL terms.</summary>
     public IReadOnlyList<PalLayer> Layers { get; }
 
     /// <summary>The heatmap prior.</summary>
-    public HeatmapPrior Prior { get; }
+    public IHeatmapPrior Prior { get; }
 
     /// <summary>How gradient and activation combine.</summary>
     public AttributionMethod Method { get; }
@@ -113,7 +112,8 @@ public sealed class PalObjective : IDisposable
     /// <summary>
     /// When true, <see cref="Compute"/> checks every step, with one host read, that the cross-entropy and each PAL
     /// term are finite (else <see cref="NonFiniteLossException"/>) and, for tensors on an accelerator, that the
-    /// landmarks pass the checks that run for free in host memory (finite visible coordinates, no unit or frame
+    /// privileged information passes the prior's checks that run for free in host memory
+    /// (<see cref="IHeatmapPrior.Violations"/>: for landmarks, finite visible coordinates and no unit or frame
     /// mistake; else <see cref="ArgumentException"/>). Off by default: on an accelerator the read waits for the
     /// step's forward pass. In host memory the attribution, heatmap and landmark checks always run, so a NaN from
     /// the model is reported with its layer and sample whether or not the guard is on.
@@ -121,15 +121,16 @@ public sealed class PalObjective : IDisposable
     public bool GuardNonFinite { get; set; }
 
     /// <summary>Runs the model on a batch and returns CE, each layer's PAL term and the total.</summary>
-    /// <param name="images">(B,…,H,W) inputs, H×W equal to the prior's image size.</param>
+    /// <param name="images">(B,…,H,W) inputs (for a <see cref="HeatmapPrior"/>, H×W is its image size).</param>
     /// <param name="labels">(B) int64 classes.</param>
-    /// <param name="landmarks">(B,K,2) landmarks in input pixels, on the images' device.</param>
-    /// <param name="visible">Optional (B,K) bool visibility mask.</param>
-    public PalObjectiveOutput Compute(Tensor images, Tensor labels, Tensor landmarks, Tensor? visible = null)
+    /// <param name="privileged">What the prior renders, on the images' device: (B,K,2) landmarks in input pixels
+    /// for a <see cref="HeatmapPrior"/>, a (B,1,H,W) mask for a <see cref="MaskHeatmapPrior"/>.</param>
+    /// <param name="visible">Optional (B,K) bool visibility mask of the landmarks.</param>
+    public PalObjectiveOutput Compute(Tensor images, Tensor labels, Tensor privileged, Tensor? visible = null)
     {
         NotNull(images, nameof(images));
         NotNull(labels, nameof(labels));
-        NotNull(landmarks, nameof(landmarks));
+        NotNull(privileged, nameof(privileged));
         if (images.dim() < 3)
         {
             throw new ArgumentException($"{nameof(images)} must have shape (B,…,H,W); got {Shape(images)}.",
@@ -137,32 +138,21 @@ public sealed class PalObjective : IDisposable
         }
 
         NonEmptyBatch(images, nameof(images));
-        var (height, width) = (images.shape[^2], images.shape[^1]);
-        if (height != Prior.ImageHeight || width != Prior.ImageWidth)
-        {
-            throw new ArgumentException(
-                $"{nameof(images)} are {height}×{width} but the prior's landmarks refer to " +
-                $"{Prior.ImageHeight}×{Prior.ImageWidth} images; build the HeatmapPrior with the input size.",
-                nameof(images));
-        }
-
         Dtype(labels, nameof(labels), ScalarType.Int64);
         Rank(labels, nameof(labels), 1, "(B)");
         Batch(labels, nameof(labels), images.shape[0], nameof(images));
         SameDevice(labels, nameof(labels), images, nameof(images));
-        Rank(landmarks, nameof(landmarks), 3, "(B,K,2)");
-        Batch(landmarks, nameof(landmarks), images.shape[0], nameof(images));
-        SameDevice(landmarks, nameof(landmarks), images, nameof(images));
-        foreach (var tap in _taps)
+        Prior.CheckBatch(images, privileged, visible);
+        foreach (var tapped in _tapped)
         {
-            tap.Clear(); // a layer that does not run in this pass must not lend an older activation
+            tapped.Tap.Clear(); // a layer that does not run in this pass must not lend an older activation
         }
 
         var logits = _model.call(images);
         Rank(logits, "model output", 2, "(B,K) logits");
         IndexRange(labels, nameof(labels), logits.shape[1]);
         var crossEntropy = nn.functional.cross_entropy(logits, labels);
-        var activations = _taps.Select(t => t.TakeActivation()).ToArray();
+        var activations = _tapped.Select(t => t.Tap.TakeActivation()).ToArray();
         var attributions = Attributions(logits, activations, labels);
         var heatmaps = new Dictionary<(long, long), Tensor>();
         var terms = new PalLayerTerm[Layers.Count];
@@ -173,12 +163,12 @@ public sealed class PalObjective : IDisposable
             var size = (attribution.shape[2], attribution.shape[3]);
             if (!heatmaps.TryGetValue(size, out var heatmap))
             {
-                heatmap = Prior.render(landmarks, size.Item1, size.Item2, visible);
+                heatmap = Prior.render(privileged, size.Item1, size.Item2, visible);
                 heatmaps[size] = heatmap;
             }
 
             var layer = Layers[i];
-            var pal = PalFunctional.PalLoss(attribution, heatmap.to(attribution.dtype), layer.Strategy,
+            var pal = PalFunctional.PalLossNamed(attribution, heatmap.to(attribution.dtype), layer.Strategy,
                 layer.Normalization, nn.Reduction.Mean, 1e-12, $"attribution of layer '{layer.Name}'");
             terms[i] = new PalLayerTerm(layer, pal);
             total = total + layer.Weight * pal;
@@ -187,7 +177,7 @@ public sealed class PalObjective : IDisposable
         var output = new PalObjectiveOutput(logits, crossEntropy, terms, total);
         if (GuardNonFinite)
         {
-            Guard(output, landmarks, visible);
+            Guard(output, privileged, visible);
         }
 
         return output;
@@ -196,9 +186,9 @@ public sealed class PalObjective : IDisposable
     /// <summary>Removes the hooks.</summary>
     public void Dispose()
     {
-        foreach (var tap in _taps)
+        foreach (var tapped in _tapped)
         {
-            tap.Dispose();
+            tapped.Tap.Dispose();
         }
     }
 
@@ -208,11 +198,12 @@ public sealed class PalObjective : IDisposable
     private Tensor[] Attributions(Tensor logits, Tensor[] activations, Tensor labels)
     {
         var result = new Tensor[activations.Length];
-        var viaAutograd = Enumerable.Range(0, activations.Length).Where(i => _heads[i] is null).ToArray();
+        var viaAutograd = Enumerable.Range(0, activations.Length).Where(i => _tapped[i].Head is null).ToArray();
         if (viaAutograd.Length > 0)
         {
-            var maps = PalFunctional.AttributionMaps(logits, viaAutograd.Select(i => activations[i]).ToArray(),
-                labels, Method, Target, viaAutograd.Select(i => _names[i]).ToArray(), targetValuesChecked: true);
+            var maps = PalFunctional.AttributionMapsOfCheckedTargets(logits,
+                viaAutograd.Select(i => activations[i]).ToArray(), labels, Method, Target,
+                viaAutograd.Select(i => _tapped[i].Layer.Name).ToArray());
             for (var j = 0; j < viaAutograd.Length; j++)
             {
                 result[viaAutograd[j]] = maps[j];
@@ -221,18 +212,18 @@ public sealed class PalObjective : IDisposable
 
         for (var i = 0; i < activations.Length; i++)
         {
-            if (_heads[i] is not { } linear)
+            if (_tapped[i].Head is not { } linear)
             {
                 continue;
             }
 
             if (!_headsVerified)
             {
-                VerifyHead(Layers[i], linear, logits, activations[i]);
+                VerifyHead(_tapped[i].Layer, linear, logits, activations[i]);
             }
 
-            result[i] = PalFunctional.GlobalPoolLinearAttribution(logits, activations[i], linear.weight!, labels,
-                Method, Target, targetValuesChecked: true);
+            result[i] = PalFunctional.GlobalPoolLinearAttributionOfCheckedTargets(logits, activations[i],
+                linear.weight!, labels, Method, Target);
         }
 
         _headsVerified = true;
@@ -241,17 +232,18 @@ public sealed class PalObjective : IDisposable
 
     /// <summary><see cref="GuardNonFinite"/>: every flag in one tensor, one host read; the details (more reads)
     /// only when something failed.</summary>
-    private void Guard(PalObjectiveOutput output, Tensor landmarks, Tensor? visible)
+    private void Guard(PalObjectiveOutput output, Tensor privileged, Tensor? visible)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var losses = stack(new[] { output.CrossEntropy }.Concat(output.Terms.Select(t => t.Loss)).Append(output.Total)
             .Select(l => l.detach().to(ScalarType.Float32)).ToArray());
         var flags = isfinite(losses);
-        var landmarksChecked = landmarks.device_type != DeviceType.CPU;
-        if (landmarksChecked)
+        // In host memory the prior's own checks already ran while rendering.
+        var priorChecked = privileged.device_type != DeviceType.CPU;
+        if (priorChecked)
         {
-            flags = cat([flags, Prior.Violations(landmarks, visible).logical_not().all().unsqueeze(0)]);
+            flags = cat([flags, Prior.Violations(privileged, visible).logical_not().all().unsqueeze(0)]);
         }
 
         if (flags.all().item<bool>())
@@ -259,10 +251,12 @@ public sealed class PalObjective : IDisposable
             return;
         }
 
-        if (landmarksChecked && !Prior.Violations(landmarks, visible).logical_not().all().item<bool>())
+        if (priorChecked && !Prior.Violations(privileged, visible).logical_not().all().item<bool>())
         {
-            // The same rule, with its message, as for landmarks in host memory.
-            Prior.render(landmarks.cpu(), 1, 1, visible?.cpu());
+            // The same checks, with their messages, as for tensors in host memory.
+            Prior.render(privileged.cpu(), 2, 2, visible?.cpu());
+            throw new ArgumentException(
+                "The privileged information breaks the prior's rules (IHeatmapPrior.Violations).", nameof(privileged));
         }
 
         var values = losses.cpu().data<float>().ToArray();
@@ -273,7 +267,7 @@ public sealed class PalObjective : IDisposable
     private static Linear FindLinear(nn.Module model, PalLayer layer)
     {
         var name = layer.Head!.LinearLayerName;
-        var module = model.named_modules().FirstOrDefault(m => m.name == name).module;
+        var module = NamedModules.Find(model, name);
         return module switch
         {
             Linear { weight: not null } linear => linear,
@@ -319,4 +313,8 @@ public sealed class PalObjective : IDisposable
                 "dropout). Remove the Head from the PalLayer to use the general autograd path.");
         }
     }
+
+    /// <summary>One tapped layer: its PAL term, its hook, and the linear layer of its declared closed-form head.
+    /// </summary>
+    private sealed record TappedLayer(PalLayer Layer, LayerTap Tap, Linear? Head);
 }

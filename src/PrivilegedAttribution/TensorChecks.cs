@@ -115,6 +115,30 @@ internal static class TensorChecks
         }
     }
 
+    internal static void Positive(long value, string name)
+    {
+        if (value <= 0)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be > 0; got {value}.");
+        }
+    }
+
+    internal static void PositiveFinite(double value, string name)
+    {
+        if (!(value > 0.0) || double.IsInfinity(value))
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be finite and > 0.");
+        }
+    }
+
+    internal static void NonNegativeFinite(double value, string name)
+    {
+        if (!(value >= 0.0) || double.IsInfinity(value))
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be finite and ≥ 0.");
+        }
+    }
+
     /// <summary>Fails when <paramref name="t"/> holds NaN or ±Inf, naming the first sample (index along dimension
     /// 0) that does. It reads the data, so it runs only where that is free: tensors in host memory (on an accelerator
     /// it would force a synchronisation; <see cref="PalObjective.GuardNonFinite"/> is the opt-in check there).

@@ -1,6 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
-using static PrivilegedAttribution.Tests.GlobalPoolLinearHeadTests;
+using static PrivilegedAttribution.Tests.ObjectiveFixtures;
 using static PrivilegedAttribution.Tests.Numerics;
 
 namespace PrivilegedAttribution.Tests;
@@ -21,7 +21,7 @@ public sealed class PalObjectiveFastPathTests
         using var model = ResNet18();
         var (x, labels, landmarks) = FaceBatch();
         using var prior = new HeatmapPrior(48, 48, 4);
-        var strategy = Strategy(strategyName);
+        var strategy = ChannelStrategy.Parse(strategyName);
         var (actualTotal, actual) = TotalAndGradients(model, [new PalLayer(layerName, 0.5, strategy)], prior, x,
             labels, landmarks);
 

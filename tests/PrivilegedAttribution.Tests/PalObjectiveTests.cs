@@ -120,6 +120,65 @@ public sealed class PalObjectiveTests
         Assert.That(objective.Compute(images, labels, landmarks).Total.item<float>(), Is.EqualTo(plain));
     }
 
+    [Test]
+    public void A_mask_prior_trains_through_the_objective_like_the_hand_built_loss()
+    {
+        // The Decoy MNIST setting: the privileged information is a mask (a digit's ink), not landmarks.
+        using var scope = NewDisposeScope();
+        using var model = TinyModels.SmallCnn();
+        model.eval();
+        using var prior = new MaskHeatmapPrior(1.5);
+        using var objective = new PalObjective(model, [new PalLayer("conv3", 0.7, ChannelStrategy.AllChannels)],
+            prior, AttributionMethod.AbsGradientXActivation);
+        var (images, labels) = (randn(3, 1, 8, 8, ScalarType.Float64), tensor(new long[] { 0, 2, 1 }));
+        var ink = rand(3, 1, 8, 8, ScalarType.Float64);
+        var total = Scalar(objective.Compute(images, labels, ink).Total);
+
+        using var tap = new LayerTap(model, "conv3");
+        var logits = model.call(images);
+        var attribution = PalFunctional.attribution_map(logits, tap.TakeActivation(), labels,
+            AttributionMethod.AbsGradientXActivation);
+        var expected = nn.functional.cross_entropy(logits, labels) + 0.7 * PalFunctional.pal_loss(attribution,
+            PalFunctional.mask_heatmap(ink, 4, 4, 1.5), ChannelStrategy.AllChannels);
+        Assert.That(total, Is.EqualTo(Scalar(expected)).Within(1e-14));
+        Assert.That(Assert.Throws<ArgumentException>(() => objective.Compute(images, labels, ink,
+            ones(3, 5, ScalarType.Bool)))!.ParamName, Is.EqualTo("visible"));
+    }
+
+    [Test]
+    public void A_users_own_prior_is_rendered_at_each_layers_size()
+    {
+        using var scope = NewDisposeScope();
+        using var model = TinyModels.SmallCnn();
+        var prior = new CentreBlob();
+        using var objective = new PalObjective(model, [new PalLayer("conv2", 1.0), new PalLayer("conv3", 1.0)],
+            prior);
+        var output = objective.Compute(randn(2, 1, 8, 8, ScalarType.Float64), tensor(new long[] { 0, 1 }),
+            zeros(2, 1));
+        Assert.That(prior.Sizes, Is.EqualTo(new[] { (8L, 8L), (4L, 4L) }));
+        Assert.That(output.Terms.Select(t => double.IsFinite(Scalar(t.Loss))), Is.All.True);
+    }
+
+    /// <summary>A prior of the user's own: a centred Gaussian blob, whatever the privileged tensor holds.</summary>
+    private sealed class CentreBlob : IHeatmapPrior
+    {
+        public List<(long, long)> Sizes { get; } = [];
+
+        public Tensor render(Tensor privileged, long outputHeight, long outputWidth, Tensor? visible = null)
+        {
+            Sizes.Add((outputHeight, outputWidth));
+            var centre = full(privileged.shape[0], 1, 2, (outputWidth - 1) / 2.0, ScalarType.Float64);
+            return PalFunctional.landmark_heatmap(centre, outputHeight, outputWidth, outputHeight, outputWidth, 1.0);
+        }
+
+        public void CheckBatch(Tensor images, Tensor privileged, Tensor? visible)
+        {
+        }
+
+        public Tensor Violations(Tensor privileged, Tensor? visible) =>
+            zeros(privileged.shape[0], ScalarType.Bool);
+    }
+
     private sealed class TwoHeads : nn.Module<Tensor, Tensor>
     {
         private readonly nn.Module<Tensor, Tensor> used = nn.Conv2d(1, 2, 3, padding: 1);

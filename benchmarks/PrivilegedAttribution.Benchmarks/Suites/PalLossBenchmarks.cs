@@ -37,12 +37,7 @@ public class PalLossBenchmarks
         manual_seed(1);
         _attribution = (randn(dims) * 1e-4).requires_grad_();
         _heatmap = rand(dims[0], 1, dims[2], dims[3]);
-        _strategy = Strategy switch
-        {
-            "Mean" => ChannelStrategy.Mean,
-            "AllChannels" => ChannelStrategy.AllChannels,
-            _ => ChannelStrategy.FirstFraction(0.5),
-        };
+        _strategy = ChannelStrategy.Parse(Strategy);
     }
 
     /// <summary>Frees the tensors.</summary>
