@@ -125,7 +125,10 @@ section "$skia_readme" "## Use" csharp > "$work/skia/Program.cs"
 cp "$photo" "$work/skia/face.jpg"
 dotnet build "$work/skia" -c Release --nologo -v:q
 (cd "$work/skia" && dotnet bin/Release/net10.0/skia.dll)
-echo "package smoke: PrivilegedAttribution.Landmarks.SkiaSharp alone decoded a JPEG and predicted its landmarks"
+references=$(grep -o 'PackageReference Include="[^"]*"' "$work/skia/skia.csproj" | cut -d'"' -f2 | paste -sd' ')
+resolved=$(grep -o '"SkiaSharp[A-Za-z0-9.]*/[0-9.]*"' "$work/skia/obj/project.assets.json" | tr -d '"' | sort -u |
+    paste -sd' ')
+echo "package smoke: $references alone decoded a JPEG and predicted its landmarks (resolved $resolved)"
 
 # 5. an unsupported framework gets NuGet's own error, not a restore that fails later at compile time
 mkdir "$work/unsupported"
