@@ -3,7 +3,7 @@
 #   artifacts/face-fixture/photos/   astronaut.png (Debian python3-skimage) and grace_hopper.jpg (Debian facedetect),
 #                                    both public domain, with faces.csv (dlib's frontal-face detector boxes), and
 #                                    lfw_subset.npy (python3-skimage's 25×25 LFW crops, for more reference faces)
-#   artifacts/face-fixture/rafdb/basic/   a tiny RAF-DB "basic" layout made from them by the sample's make-fixture
+#   artifacts/face-fixture/rafdb/basic/   a tiny RAF-DB "basic" layout made from them by tools/FaceFixture
 # The photos are taken from the .deb files themselves (apt-get download + dpkg-deb -x), so none of the packages'
 # dependencies is installed. Needs Debian's libdlib-data (the 68-point model) for the RAF-DB part.
 # Usage: bash scripts/make-face-fixture.sh [--photos-only] [OUTPUT_FOLDER]
@@ -45,6 +45,5 @@ echo "face photos in $out/photos"
 
 if [ "$photos_only" -eq 0 ]; then
     rm -rf "$out/rafdb"
-    dotnet run --project "$repo/samples/FacialExpression" -c Release -- make-fixture \
-        --photos "$out/photos" --fixture-out "$out/rafdb/basic"
+    dotnet run --project "$repo/tools/FaceFixture" -c Release -- --photos "$out/photos" --out "$out/rafdb/basic"
 fi

@@ -101,23 +101,5 @@ train.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
 }));
 root.Subcommands.Add(train);
 
-var photos = Opt("--photos", "Folder of face photos with faces.csv (image,left,top,right,bottom)", "artifacts/face-fixture/photos");
-var fixtureOut = Opt("--fixture-out", "The RAF-DB basic folder to create", "artifacts/face-fixture/rafdb/basic");
-var trainPerClass = Opt("--train-per-class", "Training images per class", 4);
-var testPerClass = Opt("--test-per-class", "Test images per class", 2);
-var makeFixture = new Command("make-fixture",
-    "Builds a tiny RAF-DB-layout dataset from a few face photos (CI uses Debian's public-domain faces).")
-{
-    photos, fixtureOut, trainPerClass, testPerClass,
-};
-makeFixture.SetAction(p =>
-{
-    var predictor = ShapePredictor.Load(p.GetValue(model));
-    FixtureMaker.Make(p.GetValue(photos)!, p.GetValue(fixtureOut)!, predictor, p.GetValue(trainPerClass),
-        p.GetValue(testPerClass));
-    Console.WriteLine($"wrote a RAF-DB basic layout to {p.GetValue(fixtureOut)}");
-    return 0;
-});
-root.Subcommands.Add(makeFixture);
 
 return root.Parse(args).Invoke();

@@ -4,7 +4,7 @@ using PrivilegedAttribution.Landmarks.Datasets;
 using PrivilegedAttribution.Landmarks.SkiaSharp;
 using SkiaSharp;
 
-namespace PrivilegedAttribution.Samples.FacialExpression;
+namespace PrivilegedAttribution.Tools.FaceFixture;
 
 /// <summary>
 /// Builds a tiny dataset in RAF-DB's basic layout from a few face photos (for CI: the public-domain faces of
@@ -29,15 +29,16 @@ public static class FixtureMaker
             .Where(l => l.Trim().Length > 0)
             .Select(l => l.Split(','))
             .Select(f => (Path: Path.Combine(photos, f[0]),
-                Box: new FaceBox(long.Parse(f[1], CultureInfo.InvariantCulture), long.Parse(f[2], CultureInfo.InvariantCulture),
-                    long.Parse(f[3], CultureInfo.InvariantCulture), long.Parse(f[4], CultureInfo.InvariantCulture))))
+                Box: new FaceBox(Integer(f[1]), Integer(f[2]), Integer(f[3]), Integer(f[4]))))
             .ToArray();
         if (faces.Length == 0)
         {
             throw new InvalidDataException($"{Path.Combine(photos, "faces.csv")} lists no face.");
         }
 
-        foreach (var folder in new[] { "EmoLabel", "Image/original", "Image/aligned", "Annotation/boundingbox", "Annotation/manual" })
+        string[] folders =
+            ["EmoLabel", "Image/original", "Image/aligned", "Annotation/boundingbox", "Annotation/manual"];
+        foreach (var folder in folders)
         {
             Directory.CreateDirectory(Path.Combine(output, folder));
         }
@@ -63,14 +64,21 @@ public static class FixtureMaker
                 var brightness = 0.8f + n % 5 * 0.1f;
                 Save(Render(source.Bitmap, toOriginal, OriginalSize, brightness),
                     Path.Combine(output, "Image", "original", name + ".jpg"));
-                var box = Map(toOriginal, [source.Box.Left, source.Box.Top, source.Box.Right + 1f, source.Box.Bottom + 1f]);
+                var box = Map(toOriginal,
+                    [source.Box.Left, source.Box.Top, source.Box.Right + 1f, source.Box.Bottom + 1f]);
                 File.WriteAllText(Path.Combine(output, "Annotation", "boundingbox", name + "_boundingbox.txt"),
                     string.Create(CultureInfo.InvariantCulture,
-                        $"{Math.Min(box[0], box[2]):F2} {Math.Min(box[1], box[3]):F2} {Math.Max(box[0], box[2]) - 1:F2} {Math.Max(box[1], box[3]) - 1:F2}\n"));
+                        $"{Math.Min(box[0], box[2]):F2} {Math.Min(box[1], box[3]):F2} " +
+                        $"{Math.Max(box[0], box[2]) - 1:F2} {Math.Max(box[1], box[3]) - 1:F2}\n"));
                 var (leftEye, rightEye) = Eyes(landmarks);
-                var manual = new[] { leftEye, rightEye, (landmarks[60], landmarks[61]), (landmarks[96], landmarks[97]), (landmarks[108], landmarks[109]) };
+                var manual = new[]
+                {
+                    leftEye, rightEye, (landmarks[60], landmarks[61]), (landmarks[96], landmarks[97]),
+                    (landmarks[108], landmarks[109]),
+                };
                 File.WriteAllText(Path.Combine(output, "Annotation", "manual", name + "_manu_attri.txt"),
-                    string.Concat(manual.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Item1:F2}\t{p.Item2:F2}\n"))) +
+                    string.Concat(manual.Select(p =>
+                        string.Create(CultureInfo.InvariantCulture, $"{p.Item1:F2}\t{p.Item2:F2}\n"))) +
                     "0\n0\n1\n");
                 using var original = Render(source.Bitmap, toOriginal, OriginalSize, brightness);
                 Save(Render(original, AlignEyes(leftEye, rightEye), AlignedSize, 1f),
@@ -97,7 +105,8 @@ public static class FixtureMaker
         var scale = OriginalSize / side * (1 + (n * 13 % 7 - 3) * 0.02f);
         matrix = matrix.PostConcat(SKMatrix.CreateScale(n % 3 == 0 ? -scale : scale, scale));
         matrix = matrix.PostConcat(SKMatrix.CreateRotationDegrees(n * 37 % 13 - 6));
-        return matrix.PostConcat(SKMatrix.CreateTranslation(OriginalSize / 2f + n * 5 % 9 - 4, OriginalSize / 2f + n * 3 % 9 - 4));
+        return matrix.PostConcat(
+            SKMatrix.CreateTranslation(OriginalSize / 2f + n * 5 % 9 - 4, OriginalSize / 2f + n * 3 % 9 - 4));
     }
 
     /// <summary>The similarity putting the eye centres at the aligned template's positions.</summary>
@@ -117,7 +126,8 @@ public static class FixtureMaker
     private static ((float X, float Y) Left, (float X, float Y) Right) Eyes(float[] landmarks)
     {
         (float X, float Y) Centre(int first) =>
-            (Enumerable.Range(first, 6).Average(k => landmarks[2 * k]), Enumerable.Range(first, 6).Average(k => landmarks[2 * k + 1]));
+            (Enumerable.Range(first, 6).Average(k => landmarks[2 * k]),
+                Enumerable.Range(first, 6).Average(k => landmarks[2 * k + 1]));
         var a = Centre(36);
         var b = Centre(42);
         return a.X <= b.X ? (a, b) : (b, a);
@@ -167,4 +177,6 @@ public static class FixtureMaker
             File.WriteAllBytes(path, data.ToArray());
         }
     }
+
+    private static long Integer(string field) => long.Parse(field, CultureInfo.InvariantCulture);
 }
