@@ -85,7 +85,10 @@ project "$work/net8" net8.0 PrivilegedAttribution "$version" TorchSharp-cpu "$to
 cp "$repo/.ci/package-consumer/Program.cs" "$work/net8/"
 dotnet publish "$work/net8" -c Release -r linux-x64 --self-contained -o "$work/net8/out" --nologo -v:q
 "$work/net8/out/net8" | tee "$work/net8.log"
-grep -q '(\.NET 8\.' "$work/net8.log" || { echo "package smoke: the net8.0 consumer did not run on .NET 8." >&2; exit 1; }
+if ! grep -q '(\.NET 8\.' "$work/net8.log"; then
+    echo "package smoke: the net8.0 consumer did not run on .NET 8." >&2
+    exit 1
+fi
 echo "package smoke: net8.0 consumer (self-contained, linux-x64) ran a PAL step from the packed package"
 
 # 3. the README's Quick start, as written, with the README's install lines
@@ -97,7 +100,8 @@ if [ ! -s "$work/quickstart.cs" ] || [ ! -s "$work/install.sh" ]; then
     echo "package smoke: no ## Install bash block or ## Quick start csharp block in README.md." >&2
     exit 1
 fi
-if ! cmp -s "$work/quickstart.cs" "$work/quickstart-package.cs" || ! cmp -s "$work/install.sh" "$work/install-package.sh"; then
+if ! cmp -s "$work/quickstart.cs" "$work/quickstart-package.cs" ||
+    ! cmp -s "$work/install.sh" "$work/install-package.sh"; then
     echo "package smoke: README.md and src/PrivilegedAttribution/README.md differ in Install or Quick start:" >&2
     diff "$work/install.sh" "$work/install-package.sh" >&2 || true
     diff "$work/quickstart.cs" "$work/quickstart-package.cs" >&2 || true
@@ -143,7 +147,8 @@ if dotnet restore "$work/unsupported" > "$work/unsupported.log" 2>&1; then
     exit 1
 fi
 for tfm in netstandard2.0 net6.0; do
-    grep -q "error NU1202: Package PrivilegedAttribution $version is not compatible with $tfm " "$work/unsupported.log" ||
+    grep -q "error NU1202: Package PrivilegedAttribution $version is not compatible with $tfm " \
+        "$work/unsupported.log" ||
         { cat "$work/unsupported.log" >&2; echo "package smoke: no NU1202 error for $tfm." >&2; exit 1; }
 done
 echo "package smoke: netstandard2.0 and net6.0 get NuGet's NU1202 (not compatible; supports net10.0, net8.0)"
