@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian 12 / Ubuntu 22.04 machine with the .NET 10 SDK for PrivilegedAttribution, builds
-# everything, proves the package works (packs it and runs one PAL training step from a scratch consumer), then runs
-# the main sample: Decoy MNIST, the reduced setting (1 seed, CDEP protocol; 4 models; a few minutes on 2 cores).
+# everything, proves the packages work (packs them and uses them from scratch consumers: .ci/package-smoke.sh),
+# then runs the main sample: Decoy MNIST, the reduced setting (1 seed, CDEP protocol; 4 models; a few minutes on 2
+# cores).
 # Safe to re-run. Pass --no-run to stop after the build and data (CI uses it).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)

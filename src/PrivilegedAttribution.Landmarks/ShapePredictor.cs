@@ -388,7 +388,8 @@ public sealed class ShapePredictor
             hash.AppendData(MemoryMarshal.AsBytes(cascade.Leaves.AsSpan()));
         }
 
-        var digest = Convert.ToHexStringLower(hash.GetHashAndReset().AsSpan(0, 8));
+        // ToHexString + ToLowerInvariant rather than .NET 9's ToHexStringLower: the package targets net8.0 too.
+        var digest = Convert.ToHexString(hash.GetHashAndReset().AsSpan(0, 8)).ToLowerInvariant();
         return $"dlib-shape-predictor-{initialShape.Length / 2}-{cascades.Length}-{digest}";
     }
 

@@ -59,7 +59,7 @@ public sealed class AttributionMap : nn.Module<Tensor, Tensor, Tensor>
     /// <param name="logits">(B,K) logits of the last <c>model.call</c>.</param>
     /// <param name="target">(B) int64 classes; may be null unless the target kind is
     /// <see cref="AttributionTarget.TrueClass"/>.</param>
-    public override Tensor forward(Tensor logits, Tensor target)
+    public override Tensor forward(Tensor logits, Tensor? target)
     {
         var tap = _tap ?? throw new InvalidOperationException(
             "This AttributionMap taps no layer: pass the activation, forward(logits, activation, target).");
