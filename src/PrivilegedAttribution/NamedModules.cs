@@ -1,5 +1,3 @@
-using TorchSharp;
-
 namespace PrivilegedAttribution;
 
 /// <summary>Finds a model's layers by the names <c>named_modules()</c> gives them, for taps and heads alike.</summary>

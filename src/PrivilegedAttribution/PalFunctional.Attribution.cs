@@ -1,7 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-using static PrivilegedAttribution.TensorChecks;
-
 namespace PrivilegedAttribution;
 
 public static partial class PalFunctional

@@ -1,8 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-using static PrivilegedAttribution.BatchMath;
-using static PrivilegedAttribution.TensorChecks;
-
 namespace PrivilegedAttribution;
 
 /// <summary>

@@ -1,7 +1,4 @@
-using TorchSharp;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
-using static PrivilegedAttribution.TensorChecks;
 
 namespace PrivilegedAttribution;
 

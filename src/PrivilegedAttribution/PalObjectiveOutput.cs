@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace PrivilegedAttribution;
 
 /// <summary>One layer's PAL term in a <see cref="PalObjectiveOutput"/>.</summary>

@@ -1,6 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace PrivilegedAttribution;
 
 /// <summary>Argument validation shared by the public entry points. Every failure names the argument and says what
