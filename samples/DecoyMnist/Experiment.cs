@@ -52,12 +52,15 @@ public static class Experiment
                                 var result = new RunResult(p.Name, method, seed,
                                     Trainer.Accuracy(model, splits[p.Name].Validation),
                                     Trainer.Accuracy(model, splits[p.Name].Test), Trainer.Accuracy(model, cleanTest),
-                                    secondsPerEpoch);
+                                    secondsPerEpoch,
+                                    AttributionAgreement.Measure(model, splits[p.Name].Test, settings.Pal.Sigma));
                                 results.Add(result);
                                 summary.Add(FormattableString.Invariant(
                                     $"{p.Name}: val {result.ValidationAccuracy:F2} %, ") +
                                     FormattableString.Invariant($"test {result.TestAccuracy:F2} %, ") +
-                                    FormattableString.Invariant($"clean test {result.CleanTestAccuracy:F2} %"));
+                                    FormattableString.Invariant($"clean test {result.CleanTestAccuracy:F2} %, ") +
+                                    FormattableString.Invariant(
+                                        $"on decoy {result.TestAgreement!.DecoyShare:F1} %"));
                                 if (seed == settings.Seeds[0])
                                 {
                                     kept[(p.Name, method)] = model;
