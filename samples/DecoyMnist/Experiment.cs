@@ -40,8 +40,7 @@ public static class Experiment
                             var label = method == TrainingMethod.Clean
                                 ? $"seed {seed}  clean"
                                 : $"seed {seed}  {protocol.Name}  {Describe(method)}";
-                            var steps = settings.Training.Epochs *
-                                        (int)Math.Ceiling(train.Count / (double)settings.Training.BatchSize);
+                            var steps = settings.Training.StepsFor(train.Count);
                             var task = reporter.Start(label, steps);
                             var (model, secondsPerEpoch) = Trainer.Train(train, m => ObjectiveFor(method, m, settings),
                                 settings.Training, seed, task);

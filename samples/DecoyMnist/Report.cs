@@ -151,7 +151,8 @@ public static class Report
                      FormattableString.Invariant($"{wallTime.TotalMinutes:F1} min.");
     }
 
-    private static string Machine(int threads) =>
+    /// <summary>The machine in words: OS, logical CPUs, LibTorch threads, TorchSharp and .NET versions.</summary>
+    public static string Machine(int threads) =>
         $"{System.Runtime.InteropServices.RuntimeInformation.OSDescription.Trim()}, " +
         $"{Environment.ProcessorCount} logical CPUs, {threads} LibTorch threads, TorchSharp " +
         typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(3) + ", " +

@@ -72,8 +72,7 @@ public static class Sweep
                 {
                     foreach (var (method, name, runSettings) in runs)
                     {
-                        var steps = settings.Training.Epochs *
-                                    (int)Math.Ceiling(train.Count / (double)settings.Training.BatchSize);
+                        var steps = settings.Training.StepsFor(train.Count);
                         var task = reporter.Start($"{protocol.Name} seed {seed} {Experiment.Describe(method)} {name}",
                             steps);
                         var (model, secondsPerEpoch) = Trainer.Train(train,
