@@ -44,6 +44,7 @@ var palTarget = Opt("--pal-target", "Attribution target: true, predicted, sum-lo
 var palMethod = Opt("--pal-method", "Attribution: gxa (G ⊙ A), abs-gxa (|G| ⊙ A) or gradient (G)", "abs-gxa");
 var palNormalization = Opt("--pal-normalization", "PAL normalisation: pearson or cross (the paper's −Σ z·h)",
     "pearson");
+var palWarmup = Opt("--pal-warmup", "λ grows linearly over this many optimiser steps (0: constant)", 0);
 var rrrLambda = Opt("--rrr-lambda", "Right-for-the-Right-Reasons weight λ", 30.0);
 var rrrAnnotation = Opt("--rrr-annotation", "RRR's forbidden region: background (away from the ink) or decoy",
     "background");
@@ -60,7 +61,8 @@ var root = new RootCommand(
     "decoy protocols; prints and writes the accuracy table and attribution figures.")
 {
     data, idx, maxImages, trainLimit, protocols, methods, seeds, epochs, batchSize, learningRate, palLayer, palLambda,
-    palStrategy, palSigma, palTarget, palMethod, palNormalization, rrrLambda, rrrAnnotation, rrrSigma, rrrThreshold,
+    palStrategy, palSigma, palTarget, palMethod, palNormalization, palWarmup, rrrLambda, rrrAnnotation, rrrSigma,
+    rrrThreshold,
     output, threads,
 };
 
@@ -72,11 +74,12 @@ var targets = new Option<string?>("--targets") { Description = "Attribution targ
 var attributionMethods = new Option<string?>("--attributions") { Description = "Attribution methods to try" };
 var normalizations = new Option<string?>("--normalizations") { Description = "PAL normalisations to try" };
 var rrrLambdas = new Option<string?>("--rrr-lambdas") { Description = "RRR λ values to try" };
+var warmups = new Option<string?>("--warmups") { Description = "PAL λ warm-up lengths (optimiser steps) to try" };
 var sweep = new Command("sweep",
     "Every combination of the lists (each defaults to the single value of the --pal-*/--rrr-* option) is trained " +
     "and scored on the validation split only; writes sweep.md and sweep.json.")
 {
-    layers, lambdas, strategies, sigmas, targets, attributionMethods, normalizations, rrrLambdas,
+    layers, lambdas, strategies, sigmas, targets, attributionMethods, normalizations, rrrLambdas, warmups,
 };
 root.Subcommands.Add(sweep);
 
@@ -114,7 +117,8 @@ ExperimentSettings Settings(ParseResult p) => new(
     new TrainingSettings(p.GetValue(epochs), p.GetValue(batchSize), p.GetValue(learningRate)),
     new PalSettings(p.GetValue(palLayer)!, p.GetValue(palLambda), ParseStrategy(p.GetValue(palStrategy)!),
         p.GetValue(palSigma), ParseTarget(p.GetValue(palTarget)!),
-        ParseMethodOfAttribution(p.GetValue(palMethod)!), ParseNormalization(p.GetValue(palNormalization)!)),
+        ParseMethodOfAttribution(p.GetValue(palMethod)!), ParseNormalization(p.GetValue(palNormalization)!),
+        p.GetValue(palWarmup)),
     new RightReasonsSettings(p.GetValue(rrrLambda),
         p.GetValue(rrrAnnotation) == "decoy" ? RightReasonsAnnotation.DecoyPatch : RightReasonsAnnotation.Background,
         p.GetValue(rrrSigma), p.GetValue(rrrThreshold)),
@@ -164,7 +168,8 @@ sweep.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
         ListOr(p.GetValue(targets), p.GetValue(palTarget)!).Select(ParseTarget).ToList(),
         ListOr(p.GetValue(attributionMethods), p.GetValue(palMethod)!).Select(ParseMethodOfAttribution).ToList(),
         ListOr(p.GetValue(normalizations), p.GetValue(palNormalization)!).Select(ParseNormalization).ToList(),
-        ListOr(p.GetValue(rrrLambdas), settings.RightReasons.Lambda.ToString(invariant)).Select(ParseDouble).ToList());
+        ListOr(p.GetValue(rrrLambdas), settings.RightReasons.Lambda.ToString(invariant)).Select(ParseDouble).ToList(),
+        ListOr(p.GetValue(warmups), settings.Pal.WarmupSteps.ToString(invariant)).Select(int.Parse).ToList());
     Sweep.Run(experimentData, settings, grid, CommandLine());
     Console.WriteLine($"wrote {Path.Combine(settings.OutputFolder, "sweep.md")} and sweep.json");
     return 0;

@@ -21,7 +21,8 @@ public static class Sweep
         IReadOnlyList<AttributionTarget> Targets,
         IReadOnlyList<AttributionMethod> Methods,
         IReadOnlyList<PalNormalization> Normalizations,
-        IReadOnlyList<double> RightReasonsLambdas);
+        IReadOnlyList<double> RightReasonsLambdas,
+        IReadOnlyList<int> WarmupSteps);
 
     /// <summary>One configuration's validation accuracy.</summary>
     public sealed record Entry(string Protocol, string Method, string Configuration, int Seed,
@@ -40,7 +41,8 @@ public static class Sweep
             from target in grid.Targets
             from method in grid.Methods
             from normalization in grid.Normalizations
-            select new PalSettings(layer, lambda, strategy, sigma, target, method, normalization)).ToList();
+            from warmup in grid.WarmupSteps
+            select new PalSettings(layer, lambda, strategy, sigma, target, method, normalization, warmup)).ToList();
         TrainingProgress.Run(reporter =>
         {
             foreach (var protocol in settings.Protocols)
