@@ -125,15 +125,21 @@ ExperimentSettings Settings(ParseResult p) => new(
     p.GetValue(output)!,
     p.GetValue(threads));
 
+// Every command: the settings, LibTorch's thread count, and the digits with their fixed split.
+(ExperimentSettings Settings, ExperimentData Data) Prepare(ParseResult p)
+{
+    var settings = Settings(p);
+    torch.set_num_threads(settings.Threads);
+    return (settings, ExperimentData.Load(settings.MnistFolder, settings.IdxFolder, settings.MaxImages,
+        settings.TrainLimit));
+}
+
 string CommandLine() => "dotnet run -c Release --project samples/DecoyMnist -- " + string.Join(' ', args);
 
 root.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
 {
-    var settings = Settings(p);
-    torch.set_num_threads(settings.Threads);
     var clock = Stopwatch.StartNew();
-    var experimentData = ExperimentData.Load(settings.MnistFolder, settings.IdxFolder, settings.MaxImages,
-        settings.TrainLimit);
+    var (settings, experimentData) = Prepare(p);
     Console.WriteLine($"{experimentData.Source}: {experimentData.Train.Count} train / " +
                       $"{experimentData.Validation.Count} validation / {experimentData.Test.Count} test");
     var (results, models) = Experiment.Run(experimentData, settings);
@@ -156,10 +162,7 @@ root.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
 
 sweep.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
 {
-    var settings = Settings(p);
-    torch.set_num_threads(settings.Threads);
-    var experimentData = ExperimentData.Load(settings.MnistFolder, settings.IdxFolder, settings.MaxImages,
-        settings.TrainLimit);
+    var (settings, experimentData) = Prepare(p);
     var grid = new Sweep.Grid(
         ListOr(p.GetValue(layers), settings.Pal.Layer),
         ListOr(p.GetValue(lambdas), settings.Pal.Lambda.ToString(invariant)).Select(ParseDouble).ToList(),
@@ -177,11 +180,8 @@ sweep.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
 
 smallData.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
 {
-    var settings = Settings(p);
-    torch.set_num_threads(settings.Threads);
     var clock = Stopwatch.StartNew();
-    var experimentData = ExperimentData.Load(settings.MnistFolder, settings.IdxFolder, settings.MaxImages,
-        settings.TrainLimit);
+    var (settings, experimentData) = Prepare(p);
     var merged = p.GetValue(merge) ?? [];
     var results = merged.Length > 0
         ? SmallDataReport.Read(merged)

@@ -9,11 +9,13 @@ namespace PrivilegedAttribution.Samples.DecoyMnist;
 /// <summary>The experiment's table: printed, and written as Markdown and JSON.</summary>
 public static class Report
 {
-    private static readonly JsonSerializerOptions Json = new()
+    /// <summary>How the sample's JSON files are written and read: indented, enums as names, NaN allowed.</summary>
+    public static JsonSerializerOptions Json { get; } = new()
     {
         WriteIndented = true,
         Converters = { new JsonStringEnumConverter() },
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        PropertyNameCaseInsensitive = true,
     };
 
     /// <summary>One row per (protocol, method): mean ± std over seeds.</summary>

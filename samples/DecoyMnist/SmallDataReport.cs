@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Spectre.Console;
 
 namespace PrivilegedAttribution.Samples.DecoyMnist;
@@ -10,14 +9,6 @@ namespace PrivilegedAttribution.Samples.DecoyMnist;
 /// </summary>
 public static class SmallDataReport
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter() },
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        PropertyNameCaseInsensitive = true,
-    };
-
     /// <summary>One row per (size, method), mean ± std over seeds; <paramref name="TestGain"/> is the paired
     /// difference to the plain model of the same seed and subset (absent for the plain model).</summary>
     public sealed record Row(int Size, TrainingMethod Method, MeanStd Test, MeanStd TestGain, MeanStd Validation,
@@ -128,7 +119,7 @@ public static class SmallDataReport
             summary = rows,
             runs = results,
         };
-        File.WriteAllText(Path.Combine(folder, "small-data.json"), JsonSerializer.Serialize(json, Json));
+        File.WriteAllText(Path.Combine(folder, "small-data.json"), JsonSerializer.Serialize(json, Report.Json));
         return description;
     }
 
@@ -139,7 +130,7 @@ public static class SmallDataReport
         var results = paths.SelectMany(path =>
             {
                 using var document = JsonDocument.Parse(File.ReadAllText(path));
-                return document.RootElement.GetProperty("runs").Deserialize<List<SmallData.Result>>(Json)
+                return document.RootElement.GetProperty("runs").Deserialize<List<SmallData.Result>>(Report.Json)
                        ?? throw new InvalidDataException($"{path} has no runs.");
             })
             .ToList();
