@@ -186,7 +186,8 @@ smallData.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
     var results = merged.Length > 0
         ? SmallDataReport.Read(merged)
         : SmallData.Run(experimentData, settings, List(p.GetValue(sizes)!).Select(ParseSize).ToList(),
-            p.GetValue(minimumSteps));
+            p.GetValue(minimumSteps), soFar => SmallDataReport.Write(settings.OutputFolder, settings, experimentData,
+                soFar, p.GetValue(minimumSteps), clock.Elapsed, CommandLine()));
     var rows = SmallDataReport.Rows(results);
     SmallDataReport.Print(rows);
     var lines = SmallDataReport.Write(settings.OutputFolder, settings, experimentData, results,

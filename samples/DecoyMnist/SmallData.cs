@@ -30,9 +30,10 @@ public static class SmallData
         training with { Steps = Math.Max(training.StepsFor(size), minimumSteps) };
 
     /// <summary>Trains and scores every (seed, size, method); <paramref name="sizes"/> above the training split's
-    /// size mean all of it.</summary>
+    /// size mean all of it. <paramref name="completed"/> sees the results so far after each model, so that a run
+    /// stopped early (seeds are the outer loop) still leaves whole seeds behind.</summary>
     public static List<Result> Run(ExperimentData data, ExperimentSettings settings, IReadOnlyList<int> sizes,
-        int minimumSteps)
+        int minimumSteps, Action<IReadOnlyList<Result>>? completed = null)
     {
         var results = new List<Result>();
         // No decoy anywhere: the plain model is the experiment's clean-data model, renamed.
@@ -63,6 +64,7 @@ public static class SmallData
                                 Trainer.Accuracy(model, validation), Trainer.Accuracy(model, test),
                                 AttributionAgreement.Measure(model, test, settings.Pal.Sigma), secondsPerEpoch);
                             results.Add(result);
+                            completed?.Invoke(results);
                             task.Finish(FormattableString.Invariant(
                                 $"val {result.ValidationAccuracy:F2} %, test {result.TestAccuracy:F2} %, ") +
                                 FormattableString.Invariant($"ink r {result.TestAgreement.InkCorrelation:F3}"));
