@@ -4,7 +4,7 @@
 # sets EPOCHS) and scored on the validation split only: held-out training digits whose decoy carries a random
 # class's grey level. The test split is never read. Each stage writes sweep.md / sweep.json under
 # samples/DecoyMnist/out/sweep/<stage>. Needs scripts/fetch-mnist.sh first; 1 to 4 minutes per configuration on 2
-# shared cores (47 configurations).
+# shared cores (53 configurations).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 sweep() {
@@ -40,3 +40,8 @@ sweep 8-input-small --methods pal --layers input --lambdas 1,3 --sigmas 1,2 --st
 # 9. The paper's cross-correlation −Σ z·h instead of Pearson (its scale is about h·w = 196 times larger at pool1).
 sweep 9-cross --methods pal --layers pool1 --lambdas 0.03,0.1,0.3,1,10,30,100 --strategies mean --attributions abs-gxa \
     --normalizations cross
+# 10. The paper's channel strategy, the mean of the first half of the channels (the other half stays free), around
+#     the chosen λ.
+sweep 10-half --methods pal --layers pool1 --lambdas 3,10,30,100 --strategies half --attributions abs-gxa
+# 11. A linear λ warm-up (not in the paper) over 1 and 4 epochs' worth of steps (110 steps per epoch).
+sweep 11-warmup --methods pal --layers pool1 --lambdas 30 --strategies mean --attributions abs-gxa --warmups 110,440
