@@ -99,6 +99,8 @@ public static class Experiment
             TrainingMethod.Clean or TrainingMethod.Unpenalised => new CrossEntropyObjective(),
             TrainingMethod.Pal => new PalInkObjective(model, settings.Pal),
             TrainingMethod.RightReasons => new RightReasonsObjective(settings.RightReasons),
+            TrainingMethod.PalAndRightReasons => new PalAndRightReasonsObjective(model, settings.Pal,
+                settings.RightReasons),
             _ => throw new ArgumentOutOfRangeException(nameof(method), method, null),
         };
 
@@ -109,6 +111,7 @@ public static class Experiment
         TrainingMethod.Unpenalised => "unpenalised",
         TrainingMethod.Pal => "PAL (ink heatmap)",
         TrainingMethod.RightReasons => "RRR input-gradient penalty",
+        TrainingMethod.PalAndRightReasons => "PAL + RRR",
         _ => method.ToString(),
     };
 }

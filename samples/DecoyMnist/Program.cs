@@ -28,7 +28,8 @@ var trainLimit = new Option<int?>("--train-limit")
     Description = "Train on a stratified subset of this many digits (smoke runs)", Recursive = true,
 };
 var protocols = Opt("--protocols", "Decoy protocols, comma-separated: cdep, rrr", "cdep,rrr");
-var methods = Opt("--methods", "Models, comma-separated: clean, unpenalised, pal, rrr", "clean,unpenalised,pal,rrr");
+var methods = Opt("--methods", "Models, comma-separated: clean, unpenalised, pal, rrr, pal+rrr",
+    "clean,unpenalised,pal,rrr");
 var seeds = Opt("--seeds", "Number of seeds (1..N)", 5);
 var epochs = Opt("--epochs", "Training epochs per model", 8);
 var batchSize = Opt("--batch-size", "Mini-batch size", 64);
@@ -218,7 +219,8 @@ static TrainingMethod ParseMethod(string name) => name.ToLowerInvariant() switch
     "unpenalised" or "unpenalized" or "plain" => TrainingMethod.Unpenalised,
     "pal" => TrainingMethod.Pal,
     "rrr" => TrainingMethod.RightReasons,
-    _ => throw new ArgumentException($"Unknown model '{name}'; use clean, unpenalised, pal or rrr."),
+    "pal+rrr" => TrainingMethod.PalAndRightReasons,
+    _ => throw new ArgumentException($"Unknown model '{name}'; use clean, unpenalised, pal, rrr or pal+rrr."),
 };
 
 static ChannelStrategy ParseStrategy(string name) => name.ToLowerInvariant() switch

@@ -70,6 +70,16 @@ public static class Sweep
                     }));
                 }
 
+                if (settings.Methods.Contains(TrainingMethod.PalAndRightReasons))
+                {
+                    runs.AddRange(
+                        from p in palConfigurations
+                        from l in grid.RightReasonsLambdas
+                        let rrr = settings.RightReasons with { Lambda = l }
+                        select (TrainingMethod.PalAndRightReasons, $"{p}; RRR {rrr}",
+                            settings with { Pal = p, RightReasons = rrr }));
+                }
+
                 foreach (var seed in settings.Seeds)
                 {
                     foreach (var (method, name, runSettings) in runs)
