@@ -4,7 +4,7 @@
 # sets SEEDS or EPOCHS) and scored on the validation split only: held-out training digits whose decoy carries a random
 # class's grey level. The test split is never read. Each stage writes sweep.md / sweep.json under
 # samples/DecoyMnist/out/sweep/<stage>. Needs scripts/fetch-mnist.sh first; 1 to 4 minutes per configuration on 2
-# shared cores (57 trainings).
+# shared cores (59 trainings).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 sweep() {
@@ -47,3 +47,6 @@ sweep 10-half --methods pal --layers pool1 --lambdas 3,10,30,100 --strategies ha
 sweep 11-warmup --methods pal --layers pool1 --lambdas 30 --strategies mean --attributions abs-gxa --warmups 110,440
 # 12. PAL costs clean accuracy even without a decoy (small-data command): is a smaller λ better? Seeds 1 to 3.
 SEEDS=3 sweep 12-lambda-seeds --methods pal --layers pool1 --lambdas 10,30 --strategies mean --attributions abs-gxa
+# 13. PAL (pool1, λ = 30) and the input-gradient penalty together (not in the paper), RRR λ = 3 and 30.
+sweep 13-pal-rrr --methods pal+rrr --layers pool1 --lambdas 30 --strategies mean --attributions abs-gxa \
+    --rrr-lambdas 3,30
