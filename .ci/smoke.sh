@@ -29,6 +29,8 @@ smoke decoy-mnist "$out/decoy/results.json" run samples/DecoyMnist -- --seeds 1 
     --protocols cdep --out "$out/decoy"
 smoke decoy-mnist-sweep "$out/sweep/sweep.json" run samples/DecoyMnist -- sweep --seeds 1 --epochs 1 \
     --train-limit 300 --protocols cdep --methods pal --lambdas 1,30 --out "$out/sweep"
+smoke decoy-mnist-small-data "$out/small/small-data.png" run samples/DecoyMnist -- small-data --seeds 1 --epochs 1 \
+    --sizes 50,100 --min-steps 3 --out "$out/small"
 smoke resnet-integration "$out/resnet/resnet18-attribution.png" run samples/ResNetIntegration -- --train-size 64 \
     --test-size 32 --epochs 1 --out "$out/resnet"
 smoke resnet-integration-faces "$out/resnet-faces/resnet18-attribution.png" run samples/ResNetIntegration -- \

@@ -40,8 +40,7 @@ public static class Experiment
                             var label = method == TrainingMethod.Clean
                                 ? $"seed {seed}  clean"
                                 : $"seed {seed}  {protocol.Name}  {Describe(method)}";
-                            var steps = settings.Training.Epochs *
-                                        (int)Math.Ceiling(train.Count / (double)settings.Training.BatchSize);
+                            var steps = settings.Training.StepsFor(train.Count);
                             var task = reporter.Start(label, steps);
                             var (model, secondsPerEpoch) = Trainer.Train(train, m => ObjectiveFor(method, m, settings),
                                 settings.Training, seed, task);
@@ -52,12 +51,15 @@ public static class Experiment
                                 var result = new RunResult(p.Name, method, seed,
                                     Trainer.Accuracy(model, splits[p.Name].Validation),
                                     Trainer.Accuracy(model, splits[p.Name].Test), Trainer.Accuracy(model, cleanTest),
-                                    secondsPerEpoch);
+                                    secondsPerEpoch,
+                                    AttributionAgreement.Measure(model, splits[p.Name].Test, settings.Pal.Sigma));
                                 results.Add(result);
                                 summary.Add(FormattableString.Invariant(
                                     $"{p.Name}: val {result.ValidationAccuracy:F2} %, ") +
                                     FormattableString.Invariant($"test {result.TestAccuracy:F2} %, ") +
-                                    FormattableString.Invariant($"clean test {result.CleanTestAccuracy:F2} %"));
+                                    FormattableString.Invariant($"clean test {result.CleanTestAccuracy:F2} %, ") +
+                                    FormattableString.Invariant(
+                                        $"on decoy {result.TestAgreement!.DecoyShare:F1} %"));
                                 if (seed == settings.Seeds[0])
                                 {
                                     kept[(p.Name, method)] = model;
@@ -97,6 +99,8 @@ public static class Experiment
             TrainingMethod.Clean or TrainingMethod.Unpenalised => new CrossEntropyObjective(),
             TrainingMethod.Pal => new PalInkObjective(model, settings.Pal),
             TrainingMethod.RightReasons => new RightReasonsObjective(settings.RightReasons),
+            TrainingMethod.PalAndRightReasons => new PalAndRightReasonsObjective(model, settings.Pal,
+                settings.RightReasons),
             _ => throw new ArgumentOutOfRangeException(nameof(method), method, null),
         };
 
@@ -107,6 +111,7 @@ public static class Experiment
         TrainingMethod.Unpenalised => "unpenalised",
         TrainingMethod.Pal => "PAL (ink heatmap)",
         TrainingMethod.RightReasons => "RRR input-gradient penalty",
+        TrainingMethod.PalAndRightReasons => "PAL + RRR",
         _ => method.ToString(),
     };
 }

@@ -16,6 +16,7 @@ public sealed class PalInkObjective : IBatchObjective
     private readonly MaskHeatmapPrior _prior;
     private readonly PalLoss _pal;
     private readonly PalSettings _settings;
+    private long _steps;
 
     /// <summary>Taps the layers of <see cref="PalSettings.Layer"/> ('+'-separated) in <paramref name="model"/>.
     /// </summary>
@@ -40,7 +41,8 @@ public sealed class PalInkObjective : IBatchObjective
         var pal = attributions
             .Select(a => _pal.call(a, _prior.render(batch.Ink, a.shape[2], a.shape[3])))
             .Aggregate((sum, term) => sum + term) / attributions.Length;
-        return new BatchLoss(crossEntropy + _settings.Lambda * pal, crossEntropy, pal);
+        // The trainer calls this once per optimiser step, so the calls count the steps of a λ warm-up.
+        return new BatchLoss(crossEntropy + _settings.LambdaAt(++_steps) * pal, crossEntropy, pal);
     }
 
     /// <inheritdoc />

@@ -8,6 +8,8 @@ namespace PrivilegedAttribution.Samples.DecoyMnist;
 /// <param name="Target">The score whose attribution is constrained.</param>
 /// <param name="Method">How gradient and activation combine.</param>
 /// <param name="Normalization">Pearson (default) or the paper's cross-correlation.</param>
+/// <param name="WarmupSteps">λ grows linearly from λ/N to λ over the first N optimiser steps (0: constant λ). Not in
+/// the paper: a schedule tried against PAL's cost in clean accuracy.</param>
 public sealed record PalSettings(
     string Layer,
     double Lambda,
@@ -15,12 +17,19 @@ public sealed record PalSettings(
     double Sigma,
     AttributionTarget Target,
     AttributionMethod Method,
-    PalNormalization Normalization = PalNormalization.Pearson)
+    PalNormalization Normalization = PalNormalization.Pearson,
+    int WarmupSteps = 0)
 {
-    /// <summary>A compact description for tables (the normalisation only when it is not the default).</summary>
+    /// <summary>λ at optimiser step <paramref name="step"/> (1-based).</summary>
+    public double LambdaAt(long step) =>
+        WarmupSteps > 0 ? Lambda * Math.Min(1.0, step / (double)WarmupSteps) : Lambda;
+
+    /// <summary>A compact description for tables (normalisation and warm-up only when they are not the default).
+    /// </summary>
     public override string ToString() =>
         FormattableString.Invariant($"{Layer}, λ={Lambda}, {Strategy}, σ={Sigma}, {Target}, {Method}") +
-        (Normalization == PalNormalization.Pearson ? "" : $", {Normalization}");
+        (Normalization == PalNormalization.Pearson ? "" : $", {Normalization}") +
+        (WarmupSteps == 0 ? "" : FormattableString.Invariant($", λ warm-up {WarmupSteps} steps"));
 }
 
 /// <summary>How the Right-for-the-Right-Reasons model is trained.</summary>

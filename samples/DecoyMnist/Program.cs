@@ -28,7 +28,8 @@ var trainLimit = new Option<int?>("--train-limit")
     Description = "Train on a stratified subset of this many digits (smoke runs)", Recursive = true,
 };
 var protocols = Opt("--protocols", "Decoy protocols, comma-separated: cdep, rrr", "cdep,rrr");
-var methods = Opt("--methods", "Models, comma-separated: clean, unpenalised, pal, rrr", "clean,unpenalised,pal,rrr");
+var methods = Opt("--methods", "Models, comma-separated: clean, unpenalised, pal, rrr, pal+rrr",
+    "clean,unpenalised,pal,rrr");
 var seeds = Opt("--seeds", "Number of seeds (1..N)", 5);
 var epochs = Opt("--epochs", "Training epochs per model", 8);
 var batchSize = Opt("--batch-size", "Mini-batch size", 64);
@@ -44,6 +45,7 @@ var palTarget = Opt("--pal-target", "Attribution target: true, predicted, sum-lo
 var palMethod = Opt("--pal-method", "Attribution: gxa (G ⊙ A), abs-gxa (|G| ⊙ A) or gradient (G)", "abs-gxa");
 var palNormalization = Opt("--pal-normalization", "PAL normalisation: pearson or cross (the paper's −Σ z·h)",
     "pearson");
+var palWarmup = Opt("--pal-warmup", "λ grows linearly over this many optimiser steps (0: constant)", 0);
 var rrrLambda = Opt("--rrr-lambda", "Right-for-the-Right-Reasons weight λ", 30.0);
 var rrrAnnotation = Opt("--rrr-annotation", "RRR's forbidden region: background (away from the ink) or decoy",
     "background");
@@ -60,7 +62,8 @@ var root = new RootCommand(
     "decoy protocols; prints and writes the accuracy table and attribution figures.")
 {
     data, idx, maxImages, trainLimit, protocols, methods, seeds, epochs, batchSize, learningRate, palLayer, palLambda,
-    palStrategy, palSigma, palTarget, palMethod, palNormalization, rrrLambda, rrrAnnotation, rrrSigma, rrrThreshold,
+    palStrategy, palSigma, palTarget, palMethod, palNormalization, palWarmup, rrrLambda, rrrAnnotation, rrrSigma,
+    rrrThreshold,
     output, threads,
 };
 
@@ -72,13 +75,37 @@ var targets = new Option<string?>("--targets") { Description = "Attribution targ
 var attributionMethods = new Option<string?>("--attributions") { Description = "Attribution methods to try" };
 var normalizations = new Option<string?>("--normalizations") { Description = "PAL normalisations to try" };
 var rrrLambdas = new Option<string?>("--rrr-lambdas") { Description = "RRR λ values to try" };
+var warmups = new Option<string?>("--warmups") { Description = "PAL λ warm-up lengths (optimiser steps) to try" };
 var sweep = new Command("sweep",
     "Every combination of the lists (each defaults to the single value of the --pal-*/--rrr-* option) is trained " +
     "and scored on the validation split only; writes sweep.md and sweep.json.")
 {
-    layers, lambdas, strategies, sigmas, targets, attributionMethods, normalizations, rrrLambdas,
+    layers, lambdas, strategies, sigmas, targets, attributionMethods, normalizations, rrrLambdas, warmups,
 };
 root.Subcommands.Add(sweep);
+
+var sizes = new Option<string>("--sizes")
+{
+    Description = "Training-set sizes: class-stratified subsets of the clean training digits, 'all' for all of them",
+    DefaultValueFactory = _ => "100,300,1000,all",
+};
+var minimumSteps = new Option<int>("--min-steps")
+{
+    Description = "Optimiser steps every model gets at least (small subsets: many epochs)",
+    DefaultValueFactory = _ => 300,
+};
+var merge = new Option<string[]>("--merge")
+{
+    Description = "Train nothing: merge these small-data.json files (e.g. runs made in parallel) into one report",
+    AllowMultipleArgumentsPerToken = true,
+};
+var smallData = new Command("small-data",
+    "No decoy, few digits: plain cross-entropy, PAL and RRR trained on class-stratified subsets of the clean " +
+    "training digits, scored on the clean test digits; writes small-data.md, small-data.json and small-data.png.")
+{
+    sizes, minimumSteps, merge,
+};
+root.Subcommands.Add(smallData);
 
 ExperimentSettings Settings(ParseResult p) => new(
     p.GetValue(data)!,
@@ -91,22 +118,29 @@ ExperimentSettings Settings(ParseResult p) => new(
     new TrainingSettings(p.GetValue(epochs), p.GetValue(batchSize), p.GetValue(learningRate)),
     new PalSettings(p.GetValue(palLayer)!, p.GetValue(palLambda), ParseStrategy(p.GetValue(palStrategy)!),
         p.GetValue(palSigma), ParseTarget(p.GetValue(palTarget)!),
-        ParseMethodOfAttribution(p.GetValue(palMethod)!), ParseNormalization(p.GetValue(palNormalization)!)),
+        ParseMethodOfAttribution(p.GetValue(palMethod)!), ParseNormalization(p.GetValue(palNormalization)!),
+        p.GetValue(palWarmup)),
     new RightReasonsSettings(p.GetValue(rrrLambda),
         p.GetValue(rrrAnnotation) == "decoy" ? RightReasonsAnnotation.DecoyPatch : RightReasonsAnnotation.Background,
         p.GetValue(rrrSigma), p.GetValue(rrrThreshold)),
     p.GetValue(output)!,
     p.GetValue(threads));
 
+// Every command: the settings, LibTorch's thread count, and the digits with their fixed split.
+(ExperimentSettings Settings, ExperimentData Data) Prepare(ParseResult p)
+{
+    var settings = Settings(p);
+    torch.set_num_threads(settings.Threads);
+    return (settings, ExperimentData.Load(settings.MnistFolder, settings.IdxFolder, settings.MaxImages,
+        settings.TrainLimit));
+}
+
 string CommandLine() => "dotnet run -c Release --project samples/DecoyMnist -- " + string.Join(' ', args);
 
 root.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
 {
-    var settings = Settings(p);
-    torch.set_num_threads(settings.Threads);
     var clock = Stopwatch.StartNew();
-    var experimentData = ExperimentData.Load(settings.MnistFolder, settings.IdxFolder, settings.MaxImages,
-        settings.TrainLimit);
+    var (settings, experimentData) = Prepare(p);
     Console.WriteLine($"{experimentData.Source}: {experimentData.Train.Count} train / " +
                       $"{experimentData.Validation.Count} validation / {experimentData.Test.Count} test");
     var (results, models) = Experiment.Run(experimentData, settings);
@@ -129,10 +163,7 @@ root.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
 
 sweep.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
 {
-    var settings = Settings(p);
-    torch.set_num_threads(settings.Threads);
-    var experimentData = ExperimentData.Load(settings.MnistFolder, settings.IdxFolder, settings.MaxImages,
-        settings.TrainLimit);
+    var (settings, experimentData) = Prepare(p);
     var grid = new Sweep.Grid(
         ListOr(p.GetValue(layers), settings.Pal.Layer),
         ListOr(p.GetValue(lambdas), settings.Pal.Lambda.ToString(invariant)).Select(ParseDouble).ToList(),
@@ -141,9 +172,35 @@ sweep.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
         ListOr(p.GetValue(targets), p.GetValue(palTarget)!).Select(ParseTarget).ToList(),
         ListOr(p.GetValue(attributionMethods), p.GetValue(palMethod)!).Select(ParseMethodOfAttribution).ToList(),
         ListOr(p.GetValue(normalizations), p.GetValue(palNormalization)!).Select(ParseNormalization).ToList(),
-        ListOr(p.GetValue(rrrLambdas), settings.RightReasons.Lambda.ToString(invariant)).Select(ParseDouble).ToList());
+        ListOr(p.GetValue(rrrLambdas), settings.RightReasons.Lambda.ToString(invariant)).Select(ParseDouble).ToList(),
+        ListOr(p.GetValue(warmups), settings.Pal.WarmupSteps.ToString(invariant)).Select(int.Parse).ToList());
     Sweep.Run(experimentData, settings, grid, CommandLine());
     Console.WriteLine($"wrote {Path.Combine(settings.OutputFolder, "sweep.md")} and sweep.json");
+    return 0;
+}));
+
+smallData.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
+{
+    var clock = Stopwatch.StartNew();
+    var (settings, experimentData) = Prepare(p);
+    var merged = p.GetValue(merge) ?? [];
+    var results = merged.Length > 0
+        ? SmallDataReport.Read(merged)
+        : SmallData.Run(experimentData, settings, List(p.GetValue(sizes)!).Select(ParseSize).ToList(),
+            p.GetValue(minimumSteps), soFar => SmallDataReport.Write(settings.OutputFolder, settings, experimentData,
+                soFar, p.GetValue(minimumSteps), clock.Elapsed, CommandLine()));
+    var rows = SmallDataReport.Rows(results);
+    SmallDataReport.Print(rows);
+    var lines = SmallDataReport.Write(settings.OutputFolder, settings, experimentData, results,
+        p.GetValue(minimumSteps), clock.Elapsed, CommandLine());
+    foreach (var line in lines)
+    {
+        Console.WriteLine($"  {line}");
+    }
+
+    var plot = Path.Combine(settings.OutputFolder, "small-data.png");
+    LearningCurvePlot.Write(plot, rows);
+    Console.WriteLine($"wrote {plot}, small-data.md and small-data.json in {settings.OutputFolder}");
     return 0;
 }));
 
@@ -162,7 +219,8 @@ static TrainingMethod ParseMethod(string name) => name.ToLowerInvariant() switch
     "unpenalised" or "unpenalized" or "plain" => TrainingMethod.Unpenalised,
     "pal" => TrainingMethod.Pal,
     "rrr" => TrainingMethod.RightReasons,
-    _ => throw new ArgumentException($"Unknown model '{name}'; use clean, unpenalised, pal or rrr."),
+    "pal+rrr" => TrainingMethod.PalAndRightReasons,
+    _ => throw new ArgumentException($"Unknown model '{name}'; use clean, unpenalised, pal, rrr or pal+rrr."),
 };
 
 static ChannelStrategy ParseStrategy(string name) => name.ToLowerInvariant() switch
@@ -199,3 +257,7 @@ static AttributionTarget ParseTarget(string name) => name.ToLowerInvariant() swi
     _ => throw new ArgumentException(
         $"Unknown attribution target '{name}'; use true, predicted, sum-logits or sum-log-probabilities."),
 };
+
+static int ParseSize(string text) => text.Equals("all", StringComparison.OrdinalIgnoreCase)
+    ? int.MaxValue
+    : int.Parse(text, CultureInfo.InvariantCulture);

@@ -9,16 +9,20 @@ namespace PrivilegedAttribution.Samples.DecoyMnist;
 /// <summary>The experiment's table: printed, and written as Markdown and JSON.</summary>
 public static class Report
 {
-    private static readonly JsonSerializerOptions Json = new()
+    /// <summary>How the sample's JSON files are written and read: indented, enums as names, NaN allowed.</summary>
+    public static JsonSerializerOptions Json { get; } = new()
     {
         WriteIndented = true,
         Converters = { new JsonStringEnumConverter() },
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        PropertyNameCaseInsensitive = true,
     };
 
     /// <summary>One row per (protocol, method): mean ± std over seeds.</summary>
+    /// <remarks>The last three: where the models look on the test split (<see cref="AttributionAgreement"/>).
+    /// </remarks>
     public sealed record Row(string Protocol, string Method, MeanStd Test, MeanStd Validation, MeanStd CleanTest,
-        MeanStd SecondsPerEpoch);
+        MeanStd SecondsPerEpoch, MeanStd DecoyShare, MeanStd InkShare, MeanStd InkCorrelation);
 
     /// <summary>Aggregates <paramref name="results"/>.</summary>
     public static List<Row> Rows(IEnumerable<RunResult> results) => results
@@ -28,14 +32,22 @@ public static class Report
             MeanStd.Of(g.Where(r => r.TestAccuracy is not null).Select(r => r.TestAccuracy!.Value).ToList()),
             MeanStd.Of(g.Select(r => r.ValidationAccuracy).ToList()),
             MeanStd.Of(g.Where(r => r.CleanTestAccuracy is not null).Select(r => r.CleanTestAccuracy!.Value).ToList()),
-            MeanStd.Of(g.Select(r => r.SecondsPerEpoch).ToList())))
+            MeanStd.Of(g.Select(r => r.SecondsPerEpoch).ToList()),
+            Agreement(g, a => a.DecoyShare), Agreement(g, a => a.InkShare), Agreement(g, a => a.InkCorrelation)))
         .ToList();
+
+    private static MeanStd Agreement(IEnumerable<RunResult> runs, Func<AttributionAgreement, double> measure) =>
+        MeanStd.Of(runs.Where(r => r.TestAgreement is not null).Select(r => measure(r.TestAgreement!)).ToList());
 
     /// <summary>Prints the table to the console.</summary>
     public static void Print(IReadOnlyList<Row> rows, string title)
     {
         var table = new Table().Title(Markup.Escape(title));
-        string[] columns = ["protocol", "model", "test accuracy %", "validation %", "clean test %", "s / epoch"];
+        string[] columns =
+        [
+            "protocol", "model", "test accuracy %", "validation %", "clean test %", "s / epoch", "on decoy %",
+            "on ink %", "ink r",
+        ];
         foreach (var column in columns)
         {
             table.AddColumn(column);
@@ -44,7 +56,8 @@ public static class Report
         foreach (var row in rows)
         {
             table.AddRow(row.Protocol, Markup.Escape(row.Method), row.Test.Format(), row.Validation.Format(),
-                row.CleanTest.Format(), row.SecondsPerEpoch.Format("F1"));
+                row.CleanTest.Format(), row.SecondsPerEpoch.Format("F1"), row.DecoyShare.Format("F1"),
+                row.InkShare.Format("F1"), row.InkCorrelation.Format("F3"));
         }
 
         AnsiConsole.Write(table);
@@ -58,13 +71,16 @@ public static class Report
         var rows = Rows(results);
         var markdown = new StringBuilder();
         markdown.AppendLine(
-            "| protocol | model | test accuracy % (mean ± std) | validation % | clean test % | s / epoch |");
-        markdown.AppendLine("|---|---|---|---|---|---|");
+            "| protocol | model | test accuracy % (mean ± std) | validation % | clean test % | s / epoch | " +
+            "on decoy % | on ink % | ink r |");
+        markdown.AppendLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var row in rows)
         {
             markdown.AppendLine($"| {row.Protocol} | {row.Method} | {row.Test.Format()} | " +
                                 $"{row.Validation.Format()} | " +
-                                $"{row.CleanTest.Format()} | {row.SecondsPerEpoch.Format("F1")} |");
+                                $"{row.CleanTest.Format()} | {row.SecondsPerEpoch.Format("F1")} | " +
+                                $"{row.DecoyShare.Format("F1")} | {row.InkShare.Format("F1")} | " +
+                                $"{row.InkCorrelation.Format("F3")} |");
         }
 
         markdown.AppendLine();
@@ -99,6 +115,9 @@ public static class Report
                 validationMean = r.Validation.Mean, validationStd = r.Validation.Std,
                 cleanTestMean = r.CleanTest.Mean, cleanTestStd = r.CleanTest.Std,
                 secondsPerEpoch = r.SecondsPerEpoch.Mean, seeds = r.Test.Count,
+                decoySharePercentMean = r.DecoyShare.Mean, decoySharePercentStd = r.DecoyShare.Std,
+                inkSharePercentMean = r.InkShare.Mean, inkSharePercentStd = r.InkShare.Std,
+                inkCorrelationMean = r.InkCorrelation.Mean, inkCorrelationStd = r.InkCorrelation.Std,
             }),
             runs = results,
         };
@@ -123,13 +142,19 @@ public static class Report
                      FormattableString.Invariant(
                          $"Adam lr {settings.Training.LearningRate}, batch {settings.Training.BatchSize}, ") +
                      $"{settings.Training.Epochs} epochs, seeds {string.Join(", ", settings.Seeds)}.";
+        yield return "Where the models look (test split, its decoys): |∂ s_y/∂x|, the input gradient of the true " +
+                     "class's logit; on decoy % / on ink % = its share on the decoy patch / on the clean digit's " +
+                     "ink (PalFunctional.attribution_mass_in_mask); ink r = its Pearson correlation with the ink " +
+                     FormattableString.Invariant($"heatmap (σ = {settings.Pal.Sigma}) PAL is given ") +
+                     "(PalFunctional.attribution_correlation).";
         yield return $"PAL: {settings.Pal} (heatmap: the clean digit's ink, rendered at the layer's size).";
         yield return $"RRR: {settings.RightReasons}.";
         yield return $"Machine: {Machine(settings.Threads)}. Wall time: " +
                      FormattableString.Invariant($"{wallTime.TotalMinutes:F1} min.");
     }
 
-    private static string Machine(int threads) =>
+    /// <summary>The machine in words: OS, logical CPUs, LibTorch threads, TorchSharp and .NET versions.</summary>
+    public static string Machine(int threads) =>
         $"{System.Runtime.InteropServices.RuntimeInformation.OSDescription.Trim()}, " +
         $"{Environment.ProcessorCount} logical CPUs, {threads} LibTorch threads, TorchSharp " +
         typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(3) + ", " +

@@ -12,6 +12,8 @@ namespace PrivilegedAttribution.Samples.DecoyMnist;
 /// <param name="CleanTestAccuracy">% on the test digits without any decoy (how well the digits themselves were
 /// learned), or null in a sweep.</param>
 /// <param name="SecondsPerEpoch">Mean wall-clock seconds of one training epoch.</param>
+/// <param name="TestAgreement">Where the model looks on the test split (with the protocol's test decoys), or null
+/// in a sweep.</param>
 public sealed record RunResult(
     string Protocol,
     TrainingMethod Method,
@@ -19,4 +21,5 @@ public sealed record RunResult(
     double ValidationAccuracy,
     double? TestAccuracy,
     double? CleanTestAccuracy,
-    double SecondsPerEpoch);
+    double SecondsPerEpoch,
+    AttributionAgreement? TestAgreement = null);

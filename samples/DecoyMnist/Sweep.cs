@@ -21,7 +21,8 @@ public static class Sweep
         IReadOnlyList<AttributionTarget> Targets,
         IReadOnlyList<AttributionMethod> Methods,
         IReadOnlyList<PalNormalization> Normalizations,
-        IReadOnlyList<double> RightReasonsLambdas);
+        IReadOnlyList<double> RightReasonsLambdas,
+        IReadOnlyList<int> WarmupSteps);
 
     /// <summary>One configuration's validation accuracy.</summary>
     public sealed record Entry(string Protocol, string Method, string Configuration, int Seed,
@@ -40,7 +41,8 @@ public static class Sweep
             from target in grid.Targets
             from method in grid.Methods
             from normalization in grid.Normalizations
-            select new PalSettings(layer, lambda, strategy, sigma, target, method, normalization)).ToList();
+            from warmup in grid.WarmupSteps
+            select new PalSettings(layer, lambda, strategy, sigma, target, method, normalization, warmup)).ToList();
         TrainingProgress.Run(reporter =>
         {
             foreach (var protocol in settings.Protocols)
@@ -68,12 +70,21 @@ public static class Sweep
                     }));
                 }
 
+                if (settings.Methods.Contains(TrainingMethod.PalAndRightReasons))
+                {
+                    runs.AddRange(
+                        from p in palConfigurations
+                        from l in grid.RightReasonsLambdas
+                        let rrr = settings.RightReasons with { Lambda = l }
+                        select (TrainingMethod.PalAndRightReasons, $"{p}; RRR {rrr}",
+                            settings with { Pal = p, RightReasons = rrr }));
+                }
+
                 foreach (var seed in settings.Seeds)
                 {
                     foreach (var (method, name, runSettings) in runs)
                     {
-                        var steps = settings.Training.Epochs *
-                                    (int)Math.Ceiling(train.Count / (double)settings.Training.BatchSize);
+                        var steps = settings.Training.StepsFor(train.Count);
                         var task = reporter.Start($"{protocol.Name} seed {seed} {Experiment.Describe(method)} {name}",
                             steps);
                         var (model, secondsPerEpoch) = Trainer.Train(train,

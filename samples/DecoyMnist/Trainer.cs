@@ -25,13 +25,15 @@ public static class Trainer
         using var optimizer = optim.Adam(model.parameters(), settings.LearningRate);
         var stopwatch = new Stopwatch();
         var batches = (int)Math.Ceiling(train.Count / (double)settings.BatchSize);
-        for (var epoch = 0; epoch < settings.Epochs; epoch++)
+        var (steps, epochs) = (settings.StepsFor(train.Count), settings.EpochsFor(train.Count));
+        for (var epoch = 0; epoch < epochs; epoch++)
         {
             model.train();
             stopwatch.Start();
             double crossEntropySum = 0, penaltySum = 0;
             using var order = randperm(train.Count);
-            for (var b = 0; b < batches; b++)
+            var batchesNow = Math.Min(batches, steps - epoch * batches);
+            for (var b = 0; b < batchesNow; b++)
             {
                 using var step = NewDisposeScope();
                 var index = order.narrow(0, b * settings.BatchSize,
@@ -43,12 +45,12 @@ public static class Trainer
                 var crossEntropy = loss.CrossEntropy.item<float>();
                 var penalty = loss.Penalty?.item<float>() ?? 0;
                 // The terms are on the host already: a NaN stops the run here, not after epochs of NaN weights.
-                TrainingDivergedException.ThrowIfNonFinite(epoch + 1, settings.Epochs, $"step {b + 1}/{batches}",
+                TrainingDivergedException.ThrowIfNonFinite(epoch + 1, epochs, $"step {b + 1}/{batches}",
                     loss.Penalty is null ? [("CE", crossEntropy)] : [("CE", crossEntropy), ("penalty", penalty)]);
                 crossEntropySum += crossEntropy;
                 penaltySum += penalty;
                 progress.Advance(status: () => FormattableString.Invariant(
-                    $"epoch {epoch + 1}/{settings.Epochs}  CE {crossEntropySum / (b + 1):F3}") +
+                    $"epoch {epoch + 1}/{epochs}  CE {crossEntropySum / (b + 1):F3}") +
                     (loss.Penalty is null ? "" : FormattableString.Invariant($"  penalty {penaltySum / (b + 1):F4}")));
             }
 
@@ -56,7 +58,8 @@ public static class Trainer
         }
 
         model.eval();
-        return (model, stopwatch.Elapsed.TotalSeconds / Math.Max(1, settings.Epochs));
+        // Per full pass's worth of steps, so that a cut-short last pass does not distort it.
+        return (model, stopwatch.Elapsed.TotalSeconds * batches / Math.Max(1, steps));
     }
 
     /// <summary>Top-1 accuracy (in %) of <paramref name="model"/> on <paramref name="split"/>.</summary>

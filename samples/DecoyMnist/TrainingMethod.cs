@@ -1,6 +1,6 @@
 namespace PrivilegedAttribution.Samples.DecoyMnist;
 
-/// <summary>The four models the experiment compares.</summary>
+/// <summary>The four models the experiment compares, and PAL with the input-gradient penalty together.</summary>
 public enum TrainingMethod
 {
     /// <summary>Cross-entropy on digits without decoys: the accuracy to aim for.</summary>
@@ -15,4 +15,8 @@ public enum TrainingMethod
     /// <summary>Cross-entropy + λ·Σ(A ⊙ input gradient)², Right for the Right Reasons (Ross et al. 2017).
     /// </summary>
     RightReasons,
+
+    /// <summary>Both penalties at once (<see cref="PalAndRightReasonsObjective"/>); not in the default comparison.
+    /// </summary>
+    PalAndRightReasons,
 }

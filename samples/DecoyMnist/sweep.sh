@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # The validation sweep behind the experiment's PAL and RRR settings (samples/DecoyMnist/README.md reports it).
-# Every configuration is trained on the decoyed training split (CDEP protocol, seed 1, 8 epochs unless a stage
-# sets EPOCHS) and scored on the validation split only: held-out training digits whose decoy carries a random
+# Every configuration is trained on the decoyed training split (CDEP protocol, seed 1 and 8 epochs unless a stage
+# sets SEEDS or EPOCHS) and scored on the validation split only: held-out training digits whose decoy carries a random
 # class's grey level. The test split is never read. Each stage writes sweep.md / sweep.json under
 # samples/DecoyMnist/out/sweep/<stage>. Needs scripts/fetch-mnist.sh first; 1 to 4 minutes per configuration on 2
-# shared cores (47 configurations).
+# shared cores (59 trainings).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 sweep() {
     local stage=$1
     shift
-    nice dotnet run -c Release --project samples/DecoyMnist -- sweep --seeds 1 --epochs "${EPOCHS:-8}" \
+    nice dotnet run -c Release --project samples/DecoyMnist -- sweep --seeds "${SEEDS:-1}" --epochs "${EPOCHS:-8}" \
         --protocols cdep --out "samples/DecoyMnist/out/sweep/$stage" "$@"
 }
 # 1. The paper's attribution (signed G ⊙ A of the true class): layer × λ × channel strategy, and the baseline.
@@ -40,3 +40,13 @@ sweep 8-input-small --methods pal --layers input --lambdas 1,3 --sigmas 1,2 --st
 # 9. The paper's cross-correlation −Σ z·h instead of Pearson (its scale is about h·w = 196 times larger at pool1).
 sweep 9-cross --methods pal --layers pool1 --lambdas 0.03,0.1,0.3,1,10,30,100 --strategies mean --attributions abs-gxa \
     --normalizations cross
+# 10. The paper's channel strategy, the mean of the first half of the channels (the other half stays free), around
+#     the chosen λ.
+sweep 10-half --methods pal --layers pool1 --lambdas 3,10,30,100 --strategies half --attributions abs-gxa
+# 11. A linear λ warm-up (not in the paper) over 1 and 4 epochs' worth of steps (110 steps per epoch).
+sweep 11-warmup --methods pal --layers pool1 --lambdas 30 --strategies mean --attributions abs-gxa --warmups 110,440
+# 12. PAL costs clean accuracy even without a decoy (small-data command): is a smaller λ better? Seeds 1 to 3.
+SEEDS=3 sweep 12-lambda-seeds --methods pal --layers pool1 --lambdas 10,30 --strategies mean --attributions abs-gxa
+# 13. PAL (pool1, λ = 30) and the input-gradient penalty together (not in the paper), RRR λ = 3 and 30.
+sweep 13-pal-rrr --methods pal+rrr --layers pool1 --lambdas 30 --strategies mean --attributions abs-gxa \
+    --rrr-lambdas 3,30

@@ -155,19 +155,18 @@ public sealed class OverlayFigure
         }
     }
 
-    /// <summary>SkiaSharp's Linux assets without dependencies have no font manager: load a common font file when
-    /// one exists, else the (possibly empty) default.</summary>
-    private static SKTypeface LoadTypeface()
+    /// <summary>A common sans-serif font file of this machine, or null. SkiaSharp's Linux assets without dependencies
+    /// have no font manager, so figures (these and ScottPlot's) load their font from a file.</summary>
+    public static string? FontFile { get; } = new[]
     {
-        string[] candidates =
-        [
-            "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-            "/usr/share/fonts/TTF/DejaVuSans.ttf",
-            "/usr/share/fonts/dejavu/DejaVuSans.ttf",
-            "/Library/Fonts/Arial.ttf",
-            "C:/Windows/Fonts/arial.ttf",
-        ];
-        var path = candidates.FirstOrDefault(File.Exists);
-        return (path is null ? null : SKTypeface.FromFile(path)) ?? SKTypeface.Default;
-    }
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+        "/usr/share/fonts/TTF/DejaVuSans.ttf",
+        "/usr/share/fonts/dejavu/DejaVuSans.ttf",
+        "/Library/Fonts/Arial.ttf",
+        "C:/Windows/Fonts/arial.ttf",
+    }.FirstOrDefault(File.Exists);
+
+    /// <summary>The font of <see cref="FontFile"/>, else the (possibly empty) default.</summary>
+    private static SKTypeface LoadTypeface() =>
+        (FontFile is null ? null : SKTypeface.FromFile(FontFile)) ?? SKTypeface.Default;
 }
