@@ -97,7 +97,7 @@ public static class Experiment
         method switch
         {
             TrainingMethod.Clean or TrainingMethod.Unpenalised => new CrossEntropyObjective(),
-            TrainingMethod.Pal => new PalInkObjective(model, settings.Pal),
+            TrainingMethod.Pal => new PalObjectiveAdapter(model, settings.Pal),
             TrainingMethod.RightReasons => new RightReasonsObjective(settings.RightReasons),
             TrainingMethod.PalAndRightReasons => new PalAndRightReasonsObjective(model, settings.Pal,
                 settings.RightReasons),

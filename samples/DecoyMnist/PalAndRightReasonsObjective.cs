@@ -10,14 +10,14 @@ namespace PrivilegedAttribution.Samples.DecoyMnist;
 /// </summary>
 public sealed class PalAndRightReasonsObjective : IBatchObjective
 {
-    private readonly PalInkObjective _pal;
+    private readonly PalObjectiveAdapter _pal;
     private readonly RightReasonsObjective _rightReasons;
     private readonly double _rightReasonsLambda;
 
-    /// <summary>Taps <paramref name="model"/> for PAL as <see cref="PalInkObjective"/> does.</summary>
+    /// <summary>Taps <paramref name="model"/> for PAL as <see cref="PalObjectiveAdapter"/> does.</summary>
     public PalAndRightReasonsObjective(Sequential model, PalSettings pal, RightReasonsSettings rightReasons)
     {
-        _pal = new PalInkObjective(model, pal);
+        _pal = new PalObjectiveAdapter(model, pal);
         _rightReasons = new RightReasonsObjective(rightReasons);
         _rightReasonsLambda = rightReasons.Lambda;
     }

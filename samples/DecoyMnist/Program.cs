@@ -116,7 +116,7 @@ ExperimentSettings Settings(ParseResult p) => new(
     List(p.GetValue(methods)!).Select(ParseMethod).ToList(),
     Enumerable.Range(1, p.GetValue(seeds)).ToList(),
     new TrainingSettings(p.GetValue(epochs), p.GetValue(batchSize), p.GetValue(learningRate)),
-    new PalSettings(p.GetValue(palLayer)!, p.GetValue(palLambda), ParseStrategy(p.GetValue(palStrategy)!),
+    new PalSettings(p.GetValue(palLayer)!, p.GetValue(palLambda), ChannelStrategy.Parse(p.GetValue(palStrategy)!),
         p.GetValue(palSigma), ParseTarget(p.GetValue(palTarget)!),
         ParseMethodOfAttribution(p.GetValue(palMethod)!), ParseNormalization(p.GetValue(palNormalization)!),
         p.GetValue(palWarmup)),
@@ -167,7 +167,7 @@ sweep.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
     var grid = new Sweep.Grid(
         ListOr(p.GetValue(layers), settings.Pal.Layer),
         ListOr(p.GetValue(lambdas), settings.Pal.Lambda.ToString(invariant)).Select(ParseDouble).ToList(),
-        ListOr(p.GetValue(strategies), p.GetValue(palStrategy)!).Select(ParseStrategy).ToList(),
+        ListOr(p.GetValue(strategies), p.GetValue(palStrategy)!).Select(ChannelStrategy.Parse).ToList(),
         ListOr(p.GetValue(sigmas), settings.Pal.Sigma.ToString(invariant)).Select(ParseDouble).ToList(),
         ListOr(p.GetValue(targets), p.GetValue(palTarget)!).Select(ParseTarget).ToList(),
         ListOr(p.GetValue(attributionMethods), p.GetValue(palMethod)!).Select(ParseMethodOfAttribution).ToList(),
@@ -221,16 +221,6 @@ static TrainingMethod ParseMethod(string name) => name.ToLowerInvariant() switch
     "rrr" => TrainingMethod.RightReasons,
     "pal+rrr" => TrainingMethod.PalAndRightReasons,
     _ => throw new ArgumentException($"Unknown model '{name}'; use clean, unpenalised, pal, rrr or pal+rrr."),
-};
-
-static ChannelStrategy ParseStrategy(string name) => name.ToLowerInvariant() switch
-{
-    "mean" => ChannelStrategy.Mean,
-    "all" => ChannelStrategy.AllChannels,
-    "half" => ChannelStrategy.FirstFraction(0.5),
-    _ when name.StartsWith("first:", StringComparison.OrdinalIgnoreCase) =>
-        ChannelStrategy.FirstFraction(ParseDouble(name["first:".Length..])),
-    _ => throw new ArgumentException($"Unknown channel strategy '{name}'; use mean, all, half or first:F."),
 };
 
 static AttributionMethod ParseMethodOfAttribution(string name) => name.ToLowerInvariant() switch
