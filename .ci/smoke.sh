@@ -25,12 +25,32 @@ smoke() {
 
 run() { dotnet run -c Release --no-build --project "$@"; }
 
+# smoke_stops NAME EXIT-CODE TEXT COMMAND...: the command must fail with that exit code and print TEXT (a run that
+# must stop, e.g. on a diverging loss, instead of training on NaN weights).
+smoke_stops() {
+    local name=$1 code=$2 text=$3
+    shift 3
+    echo "== smoke: $name"
+    local log rc=0
+    log=$("$@" 2>&1) || rc=$?
+    if [ "$rc" -eq "$code" ] && grep -qF "$text" <<<"$log"; then
+        echo "== smoke: $name passed (exit $rc)"
+    else
+        echo "$log" | tail -20 >&2
+        echo "== smoke: $name FAILED (exit $rc, expected $code and '$text')" >&2
+        failed+=("$name")
+    fi
+}
+
 smoke decoy-mnist "$out/decoy/results.json" run samples/DecoyMnist -- --seeds 1 --epochs 1 --train-limit 500 \
     --protocols cdep --out "$out/decoy"
 smoke decoy-mnist-sweep "$out/sweep/sweep.json" run samples/DecoyMnist -- sweep --seeds 1 --epochs 1 \
     --train-limit 300 --protocols cdep --methods pal --lambdas 1,30 --out "$out/sweep"
 smoke decoy-mnist-small-data "$out/small/small-data.png" run samples/DecoyMnist -- small-data --seeds 1 --epochs 1 \
     --sizes 50,100 --min-steps 3 --out "$out/small"
+# A learning rate that makes the weights diverge: the loop stops with a message and exit code 3 (issue 9).
+smoke_stops decoy-mnist-diverges 3 "Training stopped: the loss is not finite" run samples/DecoyMnist -- --seeds 1 \
+    --epochs 1 --train-limit 300 --protocols cdep --methods unpenalised --lr 1e12 --out "$out/diverge"
 smoke resnet-integration "$out/resnet/resnet18-attribution.png" run samples/ResNetIntegration -- --train-size 64 \
     --test-size 32 --epochs 1 --out "$out/resnet"
 smoke resnet-integration-faces "$out/resnet-faces/resnet18-attribution.png" run samples/ResNetIntegration -- \
