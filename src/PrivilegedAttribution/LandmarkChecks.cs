@@ -34,7 +34,7 @@ internal static class LandmarkChecks
         var points = where((shown & finite).unsqueeze(-1), landmarks, zeros_like(landmarks));
         var x = points.select(2, 0);
         var y = points.select(2, 1);
-        var onImage = (x >= -0.5) & (x <= imageWidth - 0.5) & (y >= -0.5) & (y <= imageHeight - 0.5) & shown;
+        var onImage = OnImage(x, y, imageHeight, imageWidth) & shown;
         var visibleCount = shown.sum(1);
         var frame = onImage.sum(1) * 2 < visibleCount;
         var insideUnitSquare = ((x.abs() <= 1.0) & (y.abs() <= 1.0)) | shown.logical_not();
@@ -72,16 +72,19 @@ internal static class LandmarkChecks
         var (xs, ys) = (kept.select(1, 0), kept.select(1, 1));
         var span = $"x in [{xs.min().item<double>():G4}, {xs.max().item<double>():G4}], y in " +
                    $"[{ys.min().item<double>():G4}, {ys.max().item<double>():G4}]";
-        var onImage = ((xs >= -0.5) & (xs <= imageWidth - 0.5) & (ys >= -0.5) & (ys <= imageHeight - 0.5))
-            .sum().item<long>();
+        var onImage = OnImage(xs, ys, imageHeight, imageWidth).sum().item<long>();
         var why = onImage * 2 < count
             ? $"only {onImage} of its {count} visible landmarks lie on the {imageWidth}×{imageHeight} image " +
               $"({span}). Landmarks must be in the pixels of the image the model sees: were they taken on the " +
-              "original photo before a crop or resize, or in another frame? Points deliberately outside a crop must be marked " +
-              "invisible."
+              "original photo before a crop or resize, or in another frame? Points deliberately outside a crop " +
+              "must be marked invisible."
             : $"all {count} visible landmarks lie within [−1, 1]² ({span}) on a {imageWidth}×{imageHeight} image: " +
               "they look normalised. Landmarks are in input-image pixels: multiply x by the width and y by the height.";
         throw new ArgumentException(
             $"{argumentName} of sample {sample} cannot be a prior for this image: {why}", argumentName);
     }
+
+    /// <summary>Whether each point lies on the image's pixel area, [−½, W − ½] × [−½, H − ½].</summary>
+    private static Tensor OnImage(Tensor x, Tensor y, long imageHeight, long imageWidth) =>
+        (x >= -0.5) & (x <= imageWidth - 0.5) & (y >= -0.5) & (y <= imageHeight - 0.5);
 }

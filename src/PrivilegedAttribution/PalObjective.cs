@@ -243,12 +243,13 @@ public sealed class PalObjective : IDisposable
             flags = cat([flags, Prior.Violations(privileged, visible).logical_not().all().unsqueeze(0)]);
         }
 
-        if (flags.all().item<bool>())
+        var passed = flags.cpu().data<bool>().ToArray(); // the one host read
+        if (passed.All(p => p))
         {
             return;
         }
 
-        if (priorChecked && !Prior.Violations(privileged, visible).logical_not().all().item<bool>())
+        if (priorChecked && !passed[^1])
         {
             // The same checks, with their messages, as for tensors in host memory.
             Prior.render(privileged.cpu(), 2, 2, visible?.cpu());
