@@ -30,6 +30,16 @@ public sealed record DecoySplit(Tensor Images, Tensor Ink, Tensor PatchMask, Ten
         return new DecoySplit(decoyed.ImagesTensor(all), ink, tensor(masks, ink.shape), labels);
     }
 
+    /// <summary>The digits of <paramref name="clean"/> with <paramref name="clutter"/>'s fragments of
+    /// <paramref name="source"/>'s digits pasted on them; the ink stays the clean digit's. No decoy patch.</summary>
+    public static DecoySplit Cluttered(DigitImages clean, Clutter clutter, DigitImages source, int seed)
+    {
+        var all = Enumerable.Range(0, clean.Count).ToArray();
+        var ink = clean.ImagesTensor(all);
+        return new DecoySplit(clutter.Paste(clean, source, seed).ImagesTensor(all), ink, zeros_like(ink),
+            clean.LabelsTensor(all));
+    }
+
     /// <summary>The rows <paramref name="index"/> of every tensor.</summary>
     public DecoyBatch Batch(Tensor index) => new(Images.index_select(0, index), Ink.index_select(0, index),
         PatchMask.index_select(0, index), Labels.index_select(0, index));

@@ -14,6 +14,8 @@ public sealed class PalObjectiveAdapter : IBatchObjective
     private readonly MaskHeatmapPrior _prior;
     private readonly PalObjective _objective;
     private readonly bool _attributesInput;
+    private readonly PalSettings _settings;
+    private long _steps;
 
     /// <summary>Taps the layers of <see cref="PalSettings.Layer"/> ('+'-separated) in <paramref name="model"/>.
     /// </summary>
@@ -26,6 +28,7 @@ public sealed class PalObjectiveAdapter : IBatchObjective
                 settings.Normalization)),
             _prior, settings.Method, settings.Target);
         _attributesInput = layers.Contains("input");
+        _settings = settings;
     }
 
     /// <inheritdoc />
@@ -37,7 +40,10 @@ public sealed class PalObjectiveAdapter : IBatchObjective
         var pal = output.Terms.Count == 1
             ? output.Terms[0].Loss
             : output.Terms.Select(t => t.Loss).Aggregate((sum, term) => sum + term) / output.Terms.Count;
-        return new BatchLoss(output.Total, output.CrossEntropy, pal);
+        // One call per optimiser step: a λ schedule scales the mean PAL term; without one the objective's own total.
+        _steps++;
+        var total = _settings.HasSchedule ? output.CrossEntropy + _settings.LambdaAt(_steps) * pal : output.Total;
+        return new BatchLoss(total, output.CrossEntropy, pal);
     }
 
     /// <inheritdoc />

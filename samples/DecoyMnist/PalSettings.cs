@@ -10,6 +10,10 @@ namespace PrivilegedAttribution.Samples.DecoyMnist;
 /// <param name="Normalization">Pearson (default) or the paper's cross-correlation.</param>
 /// <param name="WarmupSteps">λ grows linearly from λ/N to λ over the first N optimiser steps (0: constant λ). Not in
 /// the paper: a schedule tried against PAL's cost in clean accuracy.</param>
+/// <param name="DecayStart">With <paramref name="DecaySteps"/> &gt; 0: after this many optimiser steps λ falls
+/// linearly to 0 over the next <paramref name="DecaySteps"/> steps and stays 0. Not in the paper: tried against PAL's
+/// cost in clean accuracy (the network first learns where to look, then the cross-entropy alone refines).</param>
+/// <param name="DecaySteps">Length of the decay (0: none).</param>
 public sealed record PalSettings(
     string Layer,
     double Lambda,
@@ -18,18 +22,30 @@ public sealed record PalSettings(
     AttributionTarget Target,
     AttributionMethod Method,
     PalNormalization Normalization = PalNormalization.Pearson,
-    int WarmupSteps = 0)
+    int WarmupSteps = 0,
+    int DecayStart = 0,
+    int DecaySteps = 0)
 {
+    /// <summary>Whether λ changes during training.</summary>
+    public bool HasSchedule => WarmupSteps > 0 || DecaySteps > 0;
+
     /// <summary>λ at optimiser step <paramref name="step"/> (1-based).</summary>
-    public double LambdaAt(long step) =>
-        WarmupSteps > 0 ? Lambda * Math.Min(1.0, step / (double)WarmupSteps) : Lambda;
+    public double LambdaAt(long step)
+    {
+        var warmup = WarmupSteps > 0 ? Math.Min(1.0, step / (double)WarmupSteps) : 1.0;
+        var decay = DecaySteps > 0 ? Math.Clamp(1.0 - (step - DecayStart) / (double)DecaySteps, 0.0, 1.0) : 1.0;
+        return Lambda * warmup * decay;
+    }
 
     /// <summary>A compact description for tables (normalisation and warm-up only when they are not the default).
     /// </summary>
     public override string ToString() =>
         FormattableString.Invariant($"{Layer}, λ={Lambda}, {Strategy}, σ={Sigma}, {Target}, {Method}") +
         (Normalization == PalNormalization.Pearson ? "" : $", {Normalization}") +
-        (WarmupSteps == 0 ? "" : FormattableString.Invariant($", λ warm-up {WarmupSteps} steps"));
+        (WarmupSteps == 0 ? "" : FormattableString.Invariant($", λ warm-up {WarmupSteps} steps")) +
+        (DecaySteps == 0
+            ? ""
+            : FormattableString.Invariant($", λ → 0 over steps {DecayStart}–{DecayStart + DecaySteps}"));
 }
 
 /// <summary>How the Right-for-the-Right-Reasons model is trained.</summary>

@@ -46,6 +46,8 @@ var palMethod = Opt("--pal-method", "Attribution: gxa (G ⊙ A), abs-gxa (|G| �
 var palNormalization = Opt("--pal-normalization", "PAL normalisation: pearson or cross (the paper's −Σ z·h)",
     "pearson");
 var palWarmup = Opt("--pal-warmup", "λ grows linearly over this many optimiser steps (0: constant)", 0);
+var palDecay = Opt("--pal-decay", "START:STEPS: after START optimiser steps λ falls linearly to 0 over STEPS steps " +
+    "(0:0: constant)", "0:0");
 var rrrLambda = Opt("--rrr-lambda", "Right-for-the-Right-Reasons weight λ", 30.0);
 var rrrAnnotation = Opt("--rrr-annotation", "RRR's forbidden region: background (away from the ink) or decoy",
     "background");
@@ -62,8 +64,8 @@ var root = new RootCommand(
     "decoy protocols; prints and writes the accuracy table and attribution figures.")
 {
     data, idx, maxImages, trainLimit, protocols, methods, seeds, epochs, batchSize, learningRate, palLayer, palLambda,
-    palStrategy, palSigma, palTarget, palMethod, palNormalization, palWarmup, rrrLambda, rrrAnnotation, rrrSigma,
-    rrrThreshold,
+    palStrategy, palSigma, palTarget, palMethod, palNormalization, palWarmup, palDecay, rrrLambda, rrrAnnotation,
+    rrrSigma, rrrThreshold,
     output, threads,
 };
 
@@ -99,11 +101,17 @@ var merge = new Option<string[]>("--merge")
     Description = "Train nothing: merge these small-data.json files (e.g. runs made in parallel) into one report",
     AllowMultipleArgumentsPerToken = true,
 };
+var clutter = new Option<string>("--clutter")
+{
+    Description = "FRAGMENTS:SIZE: paste that many SIZE×SIZE fragments of other digits on every image, training, " +
+                  "validation and test (cluttered MNIST; label-independent nuisance, no shortcut); 'none' for clean",
+    DefaultValueFactory = _ => "none",
+};
 var smallData = new Command("small-data",
     "No decoy, few digits: plain cross-entropy, PAL and RRR trained on class-stratified subsets of the clean " +
     "training digits, scored on the clean test digits; writes small-data.md, small-data.json and small-data.png.")
 {
-    sizes, minimumSteps, merge,
+    sizes, minimumSteps, merge, clutter,
 };
 root.Subcommands.Add(smallData);
 
@@ -119,7 +127,7 @@ ExperimentSettings Settings(ParseResult p) => new(
     new PalSettings(p.GetValue(palLayer)!, p.GetValue(palLambda), ChannelStrategy.Parse(p.GetValue(palStrategy)!),
         p.GetValue(palSigma), ParseTarget(p.GetValue(palTarget)!),
         ParseMethodOfAttribution(p.GetValue(palMethod)!), ParseNormalization(p.GetValue(palNormalization)!),
-        p.GetValue(palWarmup)),
+        p.GetValue(palWarmup), ParseDecay(p.GetValue(palDecay)!).Start, ParseDecay(p.GetValue(palDecay)!).Steps),
     new RightReasonsSettings(p.GetValue(rrrLambda),
         p.GetValue(rrrAnnotation) == "decoy" ? RightReasonsAnnotation.DecoyPatch : RightReasonsAnnotation.Background,
         p.GetValue(rrrSigma), p.GetValue(rrrThreshold)),
@@ -187,8 +195,9 @@ smallData.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
     var results = merged.Length > 0
         ? SmallDataReport.Read(merged)
         : SmallData.Run(experimentData, settings, List(p.GetValue(sizes)!).Select(ParseSize).ToList(),
-            p.GetValue(minimumSteps), soFar => SmallDataReport.Write(settings.OutputFolder, settings, experimentData,
-                soFar, p.GetValue(minimumSteps), clock.Elapsed, CommandLine()));
+            p.GetValue(minimumSteps), ParseClutter(p.GetValue(clutter)!), soFar => SmallDataReport.Write(
+                settings.OutputFolder, settings, experimentData, soFar, p.GetValue(minimumSteps), clock.Elapsed,
+                CommandLine()));
     var rows = SmallDataReport.Rows(results);
     SmallDataReport.Print(rows);
     var lines = SmallDataReport.Write(settings.OutputFolder, settings, experimentData, results,
@@ -230,6 +239,18 @@ static AttributionMethod ParseMethodOfAttribution(string name) => name.ToLowerIn
     "gradient" => AttributionMethod.Gradient,
     _ => throw new ArgumentException($"Unknown attribution '{name}'; use gxa, abs-gxa or gradient."),
 };
+
+static Clutter? ParseClutter(string text) =>
+    text == "none" ? null
+    : text.Split(':') is [var count, var side] && int.TryParse(count, out var n) && int.TryParse(side, out var k)
+        ? new Clutter(n, k)
+        : throw new ArgumentException($"--clutter must be none or FRAGMENTS:SIZE (e.g. 4:8); got '{text}'.");
+
+static (int Start, int Steps) ParseDecay(string text) =>
+    text.Split(':') is [var start, var steps] && int.TryParse(start, out var a) && int.TryParse(steps, out var b) &&
+    a >= 0 && b >= 0
+        ? (a, b)
+        : throw new ArgumentException($"--pal-decay must be START:STEPS with two non-negative integers; got '{text}'.");
 
 static PalNormalization ParseNormalization(string name) => name.ToLowerInvariant() switch
 {

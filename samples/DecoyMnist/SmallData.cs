@@ -12,6 +12,10 @@ public static class SmallData
     /// seed share one subset, so their difference is paired.</summary>
     private const int SubsetSeed = 31;
 
+    /// <summary>Where the clutter falls is data, fixed per split (a training subset's also depends on its seed).
+    /// </summary>
+    private const int ClutterSeed = 47;
+
     /// <summary>One trained model's numbers.</summary>
     /// <param name="Size">Training digits.</param>
     /// <param name="Method">How it was trained.</param>
@@ -30,17 +34,19 @@ public static class SmallData
         training with { Steps = Math.Max(training.StepsFor(size), minimumSteps) };
 
     /// <summary>Trains and scores every (seed, size, method); <paramref name="sizes"/> above the training split's
-    /// size mean all of it. <paramref name="completed"/> sees the results so far after each model, so that a run
-    /// stopped early (seeds are the outer loop) still leaves whole seeds behind.</summary>
+    /// size mean all of it. With <paramref name="clutter"/>, every split's images carry fragments of digits of the
+    /// same split (a training subset only its own: what a small data set would have). <paramref name="completed"/>
+    /// sees the results so far after each model, so that a run stopped early (seeds are the outer loop) still leaves
+    /// whole seeds behind.</summary>
     public static List<Result> Run(ExperimentData data, ExperimentSettings settings, IReadOnlyList<int> sizes,
-        int minimumSteps, Action<IReadOnlyList<Result>>? completed = null)
+        int minimumSteps, Clutter? clutter = null, Action<IReadOnlyList<Result>>? completed = null)
     {
         var results = new List<Result>();
         // No decoy anywhere: the plain model is the experiment's clean-data model, renamed.
         var methods = settings.Methods.Select(m => m == TrainingMethod.Clean ? TrainingMethod.Unpenalised : m)
             .Distinct().ToList();
-        using var validation = DecoySplit.Create(data.Validation, null, DecoyPhase.Train, 0);
-        using var test = DecoySplit.Create(data.Test, null, DecoyPhase.Test, 0);
+        using var validation = Split(data.Validation, clutter, ClutterSeed);
+        using var test = Split(data.Test, clutter, ClutterSeed + 1);
         var all = Enumerable.Range(0, data.Train.Count).ToArray();
         TrainingProgress.Run(reporter =>
         {
@@ -50,7 +56,7 @@ public static class SmallData
                 {
                     var subset = data.Train.Subset(
                         StratifiedSplit.Subsample(all, data.Train.Labels, size, SubsetSeed + seed));
-                    using var train = DecoySplit.Create(subset, null, DecoyPhase.Train, 0);
+                    using var train = Split(subset, clutter, ClutterSeed + 100 + seed);
                     var training = TrainingFor(settings.Training, subset.Count, minimumSteps);
                     var steps = training.StepsFor(subset.Count);
                     foreach (var method in methods)
@@ -77,6 +83,10 @@ public static class SmallData
         });
         return results;
     }
+
+    private static DecoySplit Split(DigitImages digits, Clutter? clutter, int seed) => clutter is null
+        ? DecoySplit.Create(digits, null, DecoyPhase.Train, 0)
+        : DecoySplit.Cluttered(digits, clutter, digits, seed);
 
     /// <summary>The name tables and the plot use.</summary>
     public static string Describe(TrainingMethod method) => method switch

@@ -24,9 +24,10 @@ public static class Sweep
         IReadOnlyList<double> RightReasonsLambdas,
         IReadOnlyList<int> WarmupSteps);
 
-    /// <summary>One configuration's validation accuracy.</summary>
+    /// <summary>One configuration's validation accuracy, with decoys of a random class's grey level and without any
+    /// decoy (the clean validation digits: what the penalty costs on the digits themselves).</summary>
     public sealed record Entry(string Protocol, string Method, string Configuration, int Seed,
-        double ValidationAccuracy, double SecondsPerEpoch);
+        double ValidationAccuracy, double SecondsPerEpoch, double CleanValidationAccuracy);
 
     /// <summary>Runs the grid and writes sweep.md and sweep.json into the output folder.</summary>
     public static List<Entry> Run(ExperimentData data, ExperimentSettings settings, Grid grid, string commandLine)
@@ -42,13 +43,18 @@ public static class Sweep
             from method in grid.Methods
             from normalization in grid.Normalizations
             from warmup in grid.WarmupSteps
-            select new PalSettings(layer, lambda, strategy, sigma, target, method, normalization, warmup)).ToList();
+            select settings.Pal with
+            {
+                Layer = layer, Lambda = lambda, Strategy = strategy, Sigma = sigma, Target = target, Method = method,
+                Normalization = normalization, WarmupSteps = warmup,
+            }).ToList();
         TrainingProgress.Run(reporter =>
         {
             foreach (var protocol in settings.Protocols)
             {
                 using var train = DecoySplit.Create(data.Train, protocol, DecoyPhase.Train, DecoySeed);
                 using var validation = DecoySplit.Create(data.Validation, protocol, DecoyPhase.Shuffled, DecoySeed + 1);
+                using var cleanValidation = DecoySplit.Create(data.Validation, null, DecoyPhase.Shuffled, DecoySeed);
                 var runs = new List<(TrainingMethod Method, string Name, ExperimentSettings Settings)>();
                 if (settings.Methods.Contains(TrainingMethod.Unpenalised))
                 {
@@ -92,9 +98,10 @@ public static class Sweep
                         using (model)
                         {
                             var accuracy = Trainer.Accuracy(model, validation);
+                            var clean = Trainer.Accuracy(model, cleanValidation);
                             entries.Add(new Entry(protocol.Name, Experiment.Describe(method), name, seed, accuracy,
-                                secondsPerEpoch));
-                            task.Finish(FormattableString.Invariant($"val {accuracy:F2} %"));
+                                secondsPerEpoch, clean));
+                            task.Finish(FormattableString.Invariant($"val {accuracy:F2} %, clean val {clean:F2} %"));
                         }
 
                         Write(settings.OutputFolder, entries, settings, data, DateTime.UtcNow - started, commandLine);
@@ -113,15 +120,17 @@ public static class Sweep
         Directory.CreateDirectory(folder);
         var rows = entries.GroupBy(e => (e.Protocol, e.Method, e.Configuration))
             .Select(g => (g.Key, Accuracy: MeanStd.Of(g.Select(e => e.ValidationAccuracy).ToList()),
+                Clean: MeanStd.Of(g.Select(e => e.CleanValidationAccuracy).ToList()),
                 Seconds: MeanStd.Of(g.Select(e => e.SecondsPerEpoch).ToList())))
             .OrderBy(r => r.Key.Protocol).ThenByDescending(r => r.Accuracy.Mean).ToList();
         var markdown = new StringBuilder();
-        markdown.AppendLine("| protocol | model | configuration | validation accuracy % | seeds | s / epoch |");
-        markdown.AppendLine("|---|---|---|---|---|---|");
-        foreach (var (key, accuracy, seconds) in rows)
+        markdown.AppendLine(
+            "| protocol | model | configuration | validation accuracy % | clean validation % | seeds | s / epoch |");
+        markdown.AppendLine("|---|---|---|---|---|---|---|");
+        foreach (var (key, accuracy, clean, seconds) in rows)
         {
             markdown.AppendLine($"| {key.Protocol} | {key.Method} | {key.Configuration} | {accuracy.Format()} | " +
-                                $"{accuracy.Count} | {seconds.Format("F1")} |");
+                                $"{clean.Format()} | {accuracy.Count} | {seconds.Format("F1")} |");
         }
 
         markdown.AppendLine();
