@@ -48,6 +48,8 @@ smoke decoy-mnist-sweep "$out/sweep/sweep.json" run samples/DecoyMnist -- sweep 
     --train-limit 300 --protocols cdep --methods pal --lambdas 1,30 --out "$out/sweep"
 smoke decoy-mnist-small-data "$out/small/small-data.png" run samples/DecoyMnist -- small-data --seeds 1 --epochs 1 \
     --sizes 50,100 --min-steps 3 --out "$out/small"
+smoke decoy-mnist-small-data-clutter "$out/clutter/small-data.png" run samples/DecoyMnist -- small-data --seeds 1 \
+    --epochs 1 --sizes 50 --min-steps 3 --clutter 4:8 --out "$out/clutter"
 # A learning rate that makes the weights diverge: the loop stops with a message and exit code 3 (issue 9).
 smoke_stops decoy-mnist-diverges 3 "Training stopped: the loss is not finite" run samples/DecoyMnist -- --seeds 1 \
     --epochs 1 --train-limit 300 --protocols cdep --methods unpenalised --lr 1e12 --out "$out/diverge"

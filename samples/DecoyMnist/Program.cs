@@ -190,7 +190,11 @@ sweep.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
 smallData.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
 {
     var clock = Stopwatch.StartNew();
-    var (settings, experimentData) = Prepare(p);
+    var (experimentSettings, experimentData) = Prepare(p);
+    // This protocol's own λ unless one is given: chosen on its validation splits, not the decoy experiment's.
+    var settings = p.GetResult(palLambda) is { Implicit: false }
+        ? experimentSettings
+        : experimentSettings with { Pal = experimentSettings.Pal with { Lambda = SmallData.DefaultLambda } };
     var merged = p.GetValue(merge) ?? [];
     var results = merged.Length > 0
         ? SmallDataReport.Read(merged)
