@@ -50,3 +50,25 @@ SEEDS=3 sweep 12-lambda-seeds --methods pal --layers pool1 --lambdas 10,30 --str
 # 13. PAL (pool1, λ = 30) and the input-gradient penalty together (not in the paper), RRR λ = 3 and 30.
 sweep 13-pal-rrr --methods pal+rrr --layers pool1 --lambdas 30 --strategies mean --attributions abs-gxa \
     --rrr-lambdas 3,30
+# 14. A λ decay (not in the paper): full λ first, then linearly to 0, against PAL's cost in clean accuracy. The
+#     clean validation column shows what the decoy costs each model (validation digits without any decoy).
+sweep 14-decay-base --methods pal --layers pool1 --lambdas 30 --strategies mean --attributions abs-gxa
+for decay in 440:440 660:220 0:880; do
+    sweep "14-decay-${decay/:/-}" --methods pal --layers pool1 --lambdas 30 --strategies mean --attributions abs-gxa \
+        --pal-decay "$decay"
+done
+# 15. The small-data protocol's own λ, on its validation splits (seed 1; sizes 100, 300, 1,000 clean and 100, 300
+#     cluttered; plain once per protocol). PAL's "share outside the prior" comparison (stage 16 of the README) lives on
+#     the branch experiment/share-outside, not in the package.
+small() {
+    local stage=$1
+    shift
+    nice dotnet run -c Release --project samples/DecoyMnist -- small-data --seeds 1 \
+        --out "samples/DecoyMnist/out/sweep/$stage" "$@"
+}
+small 15-clean-3 --sizes 100,300,1000 --methods unpenalised,pal --pal-lambda 3
+small 15-clean-10 --sizes 100,300,1000 --methods pal --pal-lambda 10
+small 15-clutter-30 --sizes 100,300 --methods unpenalised,pal --clutter 4:8 --pal-lambda 30
+for lambda in 3 10 1; do
+    small "15-clutter-$lambda" --sizes 100,300 --methods pal --clutter 4:8 --pal-lambda "$lambda"
+done
