@@ -3,12 +3,6 @@ using System.Globalization;
 
 namespace PrivilegedAttribution.Landmarks.Datasets;
 
-/// <summary>Progress of a landmark prediction run.</summary>
-/// <param name="Done">Faces predicted so far.</param>
-/// <param name="Total">Faces to predict.</param>
-/// <param name="Elapsed">Time since the run started.</param>
-public readonly record struct LandmarkProgress(int Done, int Total, TimeSpan Elapsed);
-
 /// <summary>
 /// Predicts the landmarks a dataset lacks, once: results go to <see cref="FileName"/> in the dataset's folder
 /// (appended as they come, so an interrupted run resumes), keyed by image path and face box, and tagged with the
@@ -30,7 +24,9 @@ public static class LandmarkCache
     /// <param name="predictor">The 68-point predictor.</param>
     /// <param name="decoder">Decodes the images to predict.</param>
     /// <param name="onBadRecord">Skip (report) or fail on unreadable images and boxes that do not fit.</param>
-    /// <param name="progress">Receives progress, e.g. a <see cref="ConsoleProgressBar"/>.</param>
+    /// <param name="progress">Receives progress when something is predicted: <c>0/Total</c> first, then growing counts
+    /// (every 16 faces), last <c>Total/Total</c>; called on worker threads, one call at a time. Nothing is reported
+    /// when every landmark is known or cached. The caller renders it (a progress bar, a log line).</param>
     /// <param name="cachePath">The cache file; <see cref="FileName"/> in the dataset folder when null.</param>
     /// <param name="maxDegreeOfParallelism">Threads; -1 for all cores.</param>
     public static FaceDataset Complete(FaceDataset dataset, ShapePredictor predictor, IGrayImageDecoder decoder,
