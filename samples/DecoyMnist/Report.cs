@@ -18,49 +18,107 @@ public static class Report
         PropertyNameCaseInsensitive = true,
     };
 
-    /// <summary>One row per (protocol, method): mean ± std over seeds.</summary>
-    /// <remarks>The last three: where the models look on the test split (<see cref="AttributionAgreement"/>).
-    /// </remarks>
+    /// <summary>One row per (protocol, method): each measure's mean, standard deviation and 95 % confidence
+    /// interval over seeds, and the runs it summarises (for the paired comparisons).</summary>
+    /// <remarks>DecoyShare, InkShare and InkCorrelation: where the models look on the test split
+    /// (<see cref="AttributionAgreement"/>).</remarks>
     public sealed record Row(string Protocol, string Method, MeanStd Test, MeanStd Validation, MeanStd CleanTest,
-        MeanStd SecondsPerEpoch, MeanStd DecoyShare, MeanStd InkShare, MeanStd InkCorrelation);
+        MeanStd SecondsPerEpoch, MeanStd DecoyShare, MeanStd InkShare, MeanStd InkCorrelation,
+        IReadOnlyList<RunResult> Runs);
+
+    /// <summary>The order of the tables: the CDEP protocol first.</summary>
+    private static int ProtocolOrder(string protocol) => protocol == "cdep" ? 0 : 1;
 
     /// <summary>Aggregates <paramref name="results"/>.</summary>
     public static List<Row> Rows(IEnumerable<RunResult> results) => results
         .GroupBy(r => (r.Protocol, r.Method))
-        .OrderBy(g => g.Key.Protocol == "cdep" ? 0 : 1).ThenBy(g => g.Key.Method)
+        .OrderBy(g => ProtocolOrder(g.Key.Protocol)).ThenBy(g => g.Key.Method)
         .Select(g => new Row(g.Key.Protocol, Experiment.Describe(g.Key.Method),
             MeanStd.Of(g.Where(r => r.TestAccuracy is not null).Select(r => r.TestAccuracy!.Value).ToList()),
             MeanStd.Of(g.Select(r => r.ValidationAccuracy).ToList()),
             MeanStd.Of(g.Where(r => r.CleanTestAccuracy is not null).Select(r => r.CleanTestAccuracy!.Value).ToList()),
             MeanStd.Of(g.Select(r => r.SecondsPerEpoch).ToList()),
-            Agreement(g, a => a.DecoyShare), Agreement(g, a => a.InkShare), Agreement(g, a => a.InkCorrelation)))
+            Agreement(g, a => a.DecoyShare), Agreement(g, a => a.InkShare), Agreement(g, a => a.InkCorrelation),
+            g.ToList()))
         .ToList();
+
+    /// <summary>PAL against each other model, per protocol, paired over seeds.</summary>
+    public static List<PalVersusBaseline> Comparisons(IReadOnlyList<Row> rows) =>
+        PalVersusBaseline.Of(rows.SelectMany(r => r.Runs))
+            .OrderBy(c => ProtocolOrder(c.Protocol)).ThenBy(c => c.Protocol, StringComparer.Ordinal).ToList();
+
+    private static readonly string[] Columns =
+    [
+        "protocol", "model", "test accuracy %", "validation %", "clean test %", "s / epoch",
+        "on decoy %", "on ink %", "ink r",
+    ];
+
+    private static string[] Cells(Row row) =>
+    [
+        row.Protocol, row.Method, row.Test.FormatCi(), row.Validation.FormatCi(), row.CleanTest.FormatCi(),
+        row.SecondsPerEpoch.FormatCi("F1"), row.DecoyShare.FormatCi("F1"), row.InkShare.FormatCi("F1"),
+        row.InkCorrelation.FormatCi("F3"),
+    ];
+
+    private static readonly string[] ComparisonColumns =
+    [
+        "protocol", "PAL against", "Δ test accuracy", "p", "Δ clean test", "p", "seeds",
+    ];
+
+    private static string[] Cells(PalVersusBaseline comparison) =>
+    [
+        comparison.Protocol, Experiment.Describe(comparison.Baseline),
+        comparison.Test.Difference.FormatCi(signed: true), comparison.Test.FormatP(),
+        comparison.CleanTest.Difference.FormatCi(signed: true), comparison.CleanTest.FormatP(),
+        comparison.Test.Count.ToString(CultureInfo.InvariantCulture),
+    ];
 
     private static MeanStd Agreement(IEnumerable<RunResult> runs, Func<AttributionAgreement, double> measure) =>
         MeanStd.Of(runs.Where(r => r.TestAgreement is not null).Select(r => measure(r.TestAgreement!)).ToList());
 
-    /// <summary>Prints the table to the console.</summary>
+    /// <summary>Prints the table, and PAL's paired comparisons with the other models, to the console.</summary>
     public static void Print(IReadOnlyList<Row> rows, string title)
     {
+        AnsiConsole.Write(ConsoleTable(title, Columns, rows.Select(Cells)).Caption(CellCaption));
+        var comparisons = Comparisons(rows);
+        if (comparisons.Count > 0)
+        {
+            AnsiConsole.Write(ConsoleTable("PAL against each other model, paired over seeds", ComparisonColumns,
+                comparisons.Select(Cells)).Caption(ComparisonCaption));
+        }
+    }
+
+    private const string CellCaption = "mean ± half-width of the 95 % confidence interval over seeds (Student's t)";
+
+    private const string ComparisonCaption =
+        "Δ = PAL − the model, per seed, in points: mean ± 95 % CI; p: two-sided paired t-test";
+
+    /// <summary>A console table of plain-text cells (escaped here).</summary>
+    internal static Table ConsoleTable(string title, string[] columns, IEnumerable<string[]> rows)
+    {
         var table = new Table().Title(Markup.Escape(title));
-        string[] columns =
-        [
-            "protocol", "model", "test accuracy %", "validation %", "clean test %", "s / epoch", "on decoy %",
-            "on ink %", "ink r",
-        ];
         foreach (var column in columns)
         {
-            table.AddColumn(column);
+            table.AddColumn(Markup.Escape(column));
         }
 
-        foreach (var row in rows)
+        foreach (var cells in rows)
         {
-            table.AddRow(row.Protocol, Markup.Escape(row.Method), row.Test.Format(), row.Validation.Format(),
-                row.CleanTest.Format(), row.SecondsPerEpoch.Format("F1"), row.DecoyShare.Format("F1"),
-                row.InkShare.Format("F1"), row.InkCorrelation.Format("F3"));
+            table.AddRow(cells.Select(Markup.Escape).ToArray());
         }
 
-        AnsiConsole.Write(table);
+        return table;
+    }
+
+    /// <summary>Appends a Markdown table.</summary>
+    internal static void AppendMarkdownTable(StringBuilder markdown, string[] columns, IEnumerable<string[]> rows)
+    {
+        markdown.AppendLine("| " + string.Join(" | ", columns) + " |");
+        markdown.AppendLine("|" + string.Concat(columns.Select(_ => "---|")));
+        foreach (var cells in rows)
+        {
+            markdown.AppendLine("| " + string.Join(" | ", cells) + " |");
+        }
     }
 
     /// <summary>Writes results.md and results.json into <paramref name="folder"/>.</summary>
@@ -69,18 +127,15 @@ public static class Report
     {
         Directory.CreateDirectory(folder);
         var rows = Rows(results);
+        var comparisons = Comparisons(rows);
         var markdown = new StringBuilder();
-        markdown.AppendLine(
-            "| protocol | model | test accuracy % (mean ± std) | validation % | clean test % | s / epoch | " +
-            "on decoy % | on ink % | ink r |");
-        markdown.AppendLine("|---|---|---|---|---|---|---|---|---|");
-        foreach (var row in rows)
+        AppendMarkdownTable(markdown, Columns, rows.Select(Cells));
+        markdown.AppendLine().AppendLine($"Each cell: {CellCaption}.");
+        if (comparisons.Count > 0)
         {
-            markdown.AppendLine($"| {row.Protocol} | {row.Method} | {row.Test.Format()} | " +
-                                $"{row.Validation.Format()} | " +
-                                $"{row.CleanTest.Format()} | {row.SecondsPerEpoch.Format("F1")} | " +
-                                $"{row.DecoyShare.Format("F1")} | {row.InkShare.Format("F1")} | " +
-                                $"{row.InkCorrelation.Format("F3")} |");
+            markdown.AppendLine();
+            AppendMarkdownTable(markdown, ComparisonColumns, comparisons.Select(Cells));
+            markdown.AppendLine().AppendLine($"{ComparisonCaption}.");
         }
 
         markdown.AppendLine();
@@ -109,20 +164,42 @@ public static class Report
             },
             rightReasons = settings.RightReasons,
             wallTimeSeconds = Math.Round(wallTime.TotalSeconds, 1),
+            confidenceLevel = MeanStd.ConfidenceLevel,
             summary = rows.Select(r => new
             {
                 r.Protocol, model = r.Method, testMean = r.Test.Mean, testStd = r.Test.Std,
+                testCi95Low = r.Test.Ci95Low, testCi95High = r.Test.Ci95High,
                 validationMean = r.Validation.Mean, validationStd = r.Validation.Std,
+                validationCi95Low = r.Validation.Ci95Low, validationCi95High = r.Validation.Ci95High,
                 cleanTestMean = r.CleanTest.Mean, cleanTestStd = r.CleanTest.Std,
+                cleanTestCi95Low = r.CleanTest.Ci95Low, cleanTestCi95High = r.CleanTest.Ci95High,
                 secondsPerEpoch = r.SecondsPerEpoch.Mean, seeds = r.Test.Count,
                 decoySharePercentMean = r.DecoyShare.Mean, decoySharePercentStd = r.DecoyShare.Std,
+                decoySharePercentCi95Low = r.DecoyShare.Ci95Low, decoySharePercentCi95High = r.DecoyShare.Ci95High,
                 inkSharePercentMean = r.InkShare.Mean, inkSharePercentStd = r.InkShare.Std,
+                inkSharePercentCi95Low = r.InkShare.Ci95Low, inkSharePercentCi95High = r.InkShare.Ci95High,
                 inkCorrelationMean = r.InkCorrelation.Mean, inkCorrelationStd = r.InkCorrelation.Std,
+                inkCorrelationCi95Low = r.InkCorrelation.Ci95Low, inkCorrelationCi95High = r.InkCorrelation.Ci95High,
+            }),
+            // PAL − each other model, paired over seeds: mean difference (percentage points), its 95 % interval, the
+            // paired t statistic and two-sided p-value, for test and clean-test accuracy.
+            comparisons = comparisons.Select(c => new
+            {
+                c.Protocol, model = Experiment.Describe(TrainingMethod.Pal),
+                baseline = Experiment.Describe(c.Baseline), seeds = c.Test.Count,
+                test = Paired(c.Test), cleanTest = Paired(c.CleanTest),
             }),
             runs = results,
         };
         File.WriteAllText(Path.Combine(folder, "results.json"), JsonSerializer.Serialize(json, Json));
     }
+
+    private static object Paired(PairedComparison comparison) => new
+    {
+        differenceMean = comparison.Difference.Mean, differenceStd = comparison.Difference.Std,
+        differenceCi95Low = comparison.Difference.Ci95Low, differenceCi95High = comparison.Difference.Ci95High,
+        t = comparison.T, p = comparison.PValue,
+    };
 
     /// <summary>The settings, in words, for the Markdown file and the console.</summary>
     public static IEnumerable<string> Describe(ExperimentSettings settings, ExperimentData data, TimeSpan wallTime,
@@ -147,6 +224,10 @@ public static class Report
                      "ink (PalFunctional.attribution_mass_in_mask); ink r = its Pearson correlation with the ink " +
                      FormattableString.Invariant($"heatmap (σ = {settings.Pal.Sigma}) PAL is given ") +
                      "(PalFunctional.attribution_correlation).";
+        yield return "± is the half-width of the 95 % confidence interval of the mean over seeds (Student's t, n − 1 " +
+                     "degrees of freedom; none with one seed). PAL against each other model: the per-seed " +
+                     "differences (the models of a seed share the split, initialisation seed and batch order), " +
+                     "their mean ± 95 % interval and the two-sided paired t-test's p.";
         yield return $"PAL: {settings.Pal} (heatmap: the clean digit's ink, rendered at the layer's size).";
         yield return $"RRR: {settings.RightReasons}.";
         yield return $"Machine: {Machine(settings.Threads)}. Wall time: " +

@@ -9,23 +9,28 @@ namespace PrivilegedAttribution.Samples.DecoyMnist;
 /// </summary>
 public static class SmallDataReport
 {
-    /// <summary>One row per (size, method), mean ± std over seeds; <paramref name="TestGain"/> is the paired
-    /// difference to the plain model of the same seed and subset (absent for the plain model).</summary>
-    public sealed record Row(int Size, TrainingMethod Method, MeanStd Test, MeanStd TestGain, MeanStd Validation,
-        MeanStd InkShare, MeanStd InkCorrelation, int Steps, MeanStd SecondsPerEpoch);
+    /// <summary>One row per (size, method): each measure's mean, standard deviation and 95 % confidence interval
+    /// over seeds; <paramref name="TestGain"/> compares the model with the plain model of the same seed and subset
+    /// (paired differences, their interval and a paired t-test; null for the plain model).</summary>
+    public sealed record Row(int Size, TrainingMethod Method, MeanStd Test, PairedComparison? TestGain,
+        MeanStd Validation, MeanStd InkShare, MeanStd InkCorrelation, int Steps, MeanStd SecondsPerEpoch);
 
     /// <summary>Aggregates <paramref name="results"/>.</summary>
     public static List<Row> Rows(IReadOnlyList<SmallData.Result> results)
     {
         var plain = results.Where(r => r.Method == TrainingMethod.Unpenalised)
             .ToDictionary(r => (r.Size, r.Seed), r => r.TestAccuracy);
+        PairedComparison? VersusPlain(IEnumerable<SmallData.Result> runs)
+        {
+            var paired = runs.Where(r => plain.ContainsKey((r.Size, r.Seed))).OrderBy(r => r.Seed).ToList();
+            return PairedComparison.Of(paired.Select(r => r.TestAccuracy).ToList(),
+                paired.Select(r => plain[(r.Size, r.Seed)]).ToList());
+        }
+
         return results.GroupBy(r => (r.Size, r.Method)).OrderBy(g => g.Key.Size).ThenBy(g => g.Key.Method)
             .Select(g => new Row(g.Key.Size, g.Key.Method,
                 MeanStd.Of(g.Select(r => r.TestAccuracy).ToList()),
-                MeanStd.Of(g.Key.Method == TrainingMethod.Unpenalised
-                    ? []
-                    : g.Where(r => plain.ContainsKey((r.Size, r.Seed)))
-                        .Select(r => r.TestAccuracy - plain[(r.Size, r.Seed)]).ToList()),
+                g.Key.Method == TrainingMethod.Unpenalised ? null : VersusPlain(g),
                 MeanStd.Of(g.Select(r => r.ValidationAccuracy).ToList()),
                 MeanStd.Of(g.Select(r => r.TestAgreement.InkShare).ToList()),
                 MeanStd.Of(g.Select(r => r.TestAgreement.InkCorrelation).ToList()),
@@ -36,35 +41,25 @@ public static class SmallDataReport
 
     private static readonly string[] Columns =
     [
-        "training digits", "model", "clean test % (mean ± std)", "test − plain (paired)", "validation %",
+        "training digits", "model", "clean test %", "test − plain (paired)", "p", "validation %",
         "on ink %", "ink r", "steps", "seeds",
     ];
 
     private static string[] Cells(Row row) =>
     [
-        row.Size.ToString("N0", CultureInfo.InvariantCulture), SmallData.Describe(row.Method), row.Test.Format(),
-        row.TestGain.Count == 0 ? "" : Signed(row.TestGain), row.Validation.Format(), row.InkShare.Format("F1"),
-        row.InkCorrelation.Format("F3"), row.Steps.ToString(CultureInfo.InvariantCulture),
-        row.Test.Count.ToString(CultureInfo.InvariantCulture),
+        row.Size.ToString("N0", CultureInfo.InvariantCulture), SmallData.Describe(row.Method), row.Test.FormatCi(),
+        row.TestGain?.Difference.FormatCi(signed: true) ?? "", row.TestGain?.FormatP() ?? "",
+        row.Validation.FormatCi(), row.InkShare.FormatCi("F1"), row.InkCorrelation.FormatCi("F3"),
+        row.Steps.ToString(CultureInfo.InvariantCulture), row.Test.Count.ToString(CultureInfo.InvariantCulture),
     ];
-
-    private static string Signed(MeanStd value) =>
-        (value.Mean >= 0 ? "+" : "") + value.Format();
 
     /// <summary>Prints the table to the console.</summary>
     public static void Print(IReadOnlyList<Row> rows)
     {
-        var table = new Table().Title("Small clean training sets: accuracy on the clean test digits");
-        foreach (var column in Columns)
-        {
-            table.AddColumn(column);
-        }
-
-        foreach (var row in rows)
-        {
-            table.AddRow(Cells(row).Select(Markup.Escape).ToArray());
-        }
-
+        var table = Report.ConsoleTable("Small clean training sets: accuracy on the clean test digits", Columns,
+                rows.Select(Cells))
+            .Caption("mean ± half-width of the 95 % confidence interval over seeds (Student's t); p: two-sided " +
+                     "paired t-test against plain training");
         AnsiConsole.Write(table);
     }
 
@@ -88,17 +83,14 @@ public static class SmallDataReport
             $"PAL: {settings.Pal}. RRR: {settings.RightReasons}.",
             "on ink % / ink r: share of |∂ s_y/∂x| (true class) on the test digit's ink / its Pearson correlation " +
             FormattableString.Invariant($"with the ink heatmap (σ = {settings.Pal.Sigma}). ") +
-            "test − plain: paired difference to the plain model of the same seed and subset.",
+            "test − plain: paired difference to the plain model of the same seed and subset; p: two-sided paired " +
+            "t-test over seeds. ± is the half-width of the 95 % confidence interval of the mean over seeds " +
+            "(Student's t, n − 1 degrees of freedom; none with one seed).",
             $"Machine: {Report.Machine(settings.Threads)}. Wall time: " +
             FormattableString.Invariant($"{wallTime.TotalMinutes:F1} min."),
         };
         var markdown = new StringBuilder();
-        markdown.AppendLine("| " + string.Join(" | ", Columns) + " |");
-        markdown.AppendLine("|" + string.Concat(Columns.Select(_ => "---|")));
-        foreach (var row in rows)
-        {
-            markdown.AppendLine("| " + string.Join(" | ", Cells(row)) + " |");
-        }
+        Report.AppendMarkdownTable(markdown, Columns, rows.Select(Cells));
 
         markdown.AppendLine();
         foreach (var line in description)
@@ -113,6 +105,7 @@ public static class SmallDataReport
             machine = Report.Machine(settings.Threads),
             training = settings.Training,
             minimumSteps,
+            confidenceLevel = MeanStd.ConfidenceLevel,
             pal = settings.Pal.ToString(),
             rightReasons = settings.RightReasons.ToString(),
             wallTimeSeconds = Math.Round(wallTime.TotalSeconds, 1),

@@ -67,10 +67,10 @@ public static class FaceLayouts
         if (predictor is not null)
         {
             var policy = options.OnBadRecord;
-            train = LandmarkCache.Complete(train, predictor, SkiaGrayImageDecoder.Instance, policy,
-                new ConsoleProgressBar("landmarks (train)"));
-            test = LandmarkCache.Complete(test, predictor, SkiaGrayImageDecoder.Instance, policy,
-                new ConsoleProgressBar("landmarks (test)"));
+            train = LandmarkProgressBar.Run("landmarks (train)",
+                progress => LandmarkCache.Complete(train, predictor, SkiaGrayImageDecoder.Instance, policy, progress));
+            test = LandmarkProgressBar.Run("landmarks (test)",
+                progress => LandmarkCache.Complete(test, predictor, SkiaGrayImageDecoder.Instance, policy, progress));
         }
 
         return (train, test);

@@ -106,4 +106,37 @@ public sealed class LandmarkCacheTests
         Assert.That(completed.Records[1].Landmarks![0], Is.Not.EqualTo(1f));
         Assert.That(File.ReadLines(fixture[LandmarkCache.FileName]).First(), Does.EndWith(TestData.Predictor.Fingerprint));
     }
+
+    [Test]
+    public void ProgressGrowsMonotonicallyFromZeroToTheTotal()
+    {
+        // 40 aligned crops on two threads: reports at 0, every 16 faces and at the end, from worker threads.
+        var names = Enumerable.Range(0, 40).Select(i => $"faces/face{i:D2}.jpg").ToArray();
+        using var fixture = DatasetFixture.Create("generic", names, []);
+        File.WriteAllLines(fixture["many.csv"], names.Select(n => $"{n},0").Prepend("image,label"));
+        var progress = new RecordingProgress();
+
+        LandmarkCache.Complete(GenericCsvLoader.Load(fixture["many.csv"]), TestData.Predictor,
+            SkiaGrayImageDecoder.Instance, progress: progress, maxDegreeOfParallelism: 2);
+
+        var done = progress.Reports.Select(r => r.Done).ToArray();
+        Assert.That(done, Is.EqualTo(new[] { 0, 16, 32, 40 }));
+        Assert.That(progress.Reports.Select(r => r.Total), Is.All.EqualTo(40));
+        Assert.That(progress.Reports.Select(r => r.Elapsed), Is.Ordered);
+        Assert.That(progress.Reports[^1].Fraction, Is.EqualTo(1.0));
+    }
+
+    [Test]
+    public void NothingIsReportedWhenEveryLandmarkIsCached()
+    {
+        using var fixture = Generic();
+        LandmarkCache.Complete(GenericCsvLoader.Load(fixture["crops.csv"]), TestData.Predictor,
+            SkiaGrayImageDecoder.Instance);
+        var progress = new RecordingProgress();
+
+        LandmarkCache.Complete(GenericCsvLoader.Load(fixture["crops.csv"]), TestData.Predictor,
+            SkiaGrayImageDecoder.Instance, progress: progress);
+
+        Assert.That(progress.Reports, Is.Empty);
+    }
 }

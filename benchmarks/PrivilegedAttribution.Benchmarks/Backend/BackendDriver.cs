@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using MathNet.Numerics.Statistics;
 using PrivilegedAttribution.Benchmarks.Ratios;
 using PrivilegedAttribution.Benchmarks.Workloads;
 using TorchSharp;

@@ -10,16 +10,13 @@ namespace PrivilegedAttribution.Benchmarks.Backend;
 /// <param name="OneDnn">LibTorch may use oneDNN for convolutions (<see cref="CpuBackend.SetMkldnnEnabled"/>).</param>
 public sealed record BackendSwitches(bool KeepFreedMemory, bool OneDnn)
 {
-    /// <summary>The switches <paramref name="arguments"/> choose: <c>--allocator kept|default</c> (kept when absent)
-    /// and <c>--onednn auto|on|off</c> (auto when absent: off where
-    /// <see cref="CpuBackend.MkldnnBugSeenOnThisCpuKind"/>).</summary>
-    public static BackendSwitches From(Arguments arguments)
-    {
-        var oneDnn = arguments.Value("--onednn") ?? "auto";
-        return new BackendSwitches(
-            Choice(arguments.Value("--allocator") ?? "kept", "--allocator", "kept", "default"),
+    /// <summary>The switches the options choose: <c>--allocator kept|default</c> and <c>--onednn auto|on|off</c>
+    /// (auto: off where <see cref="CpuBackend.MkldnnBugSeenOnThisCpuKind"/>).</summary>
+    /// <param name="allocator">kept or default.</param>
+    /// <param name="oneDnn">auto, on or off.</param>
+    public static BackendSwitches From(string allocator, string oneDnn) =>
+        new(Choice(allocator, "--allocator", "kept", "default"),
             oneDnn == "auto" ? !CpuBackend.MkldnnBugSeenOnThisCpuKind : Choice(oneDnn, "--onednn", "on", "off"));
-    }
 
     /// <summary>Sets them in this process; call once, before the first tensor. The allocator's setting cannot be
     /// undone in a running process.</summary>

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using PrivilegedAttribution.Benchmarks.Ratios;
+using MathNet.Numerics.Statistics;
 using static TorchSharp.torch;
 
 namespace PrivilegedAttribution.Benchmarks.Profiling;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using MathNet.Numerics.Statistics;
 using PrivilegedAttribution.Benchmarks.Ratios;
 using PrivilegedAttribution.Benchmarks.Workloads;
 

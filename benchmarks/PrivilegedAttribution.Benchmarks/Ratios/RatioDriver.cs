@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using MathNet.Numerics.Statistics;
 using PrivilegedAttribution.Benchmarks.Backend;
 using PrivilegedAttribution.Benchmarks.Workloads;
 using TorchSharp;
@@ -230,7 +231,7 @@ public static class RatioDriver
         foreach (var (key, values) in times)
         {
             var v = values.ToArray();
-            var (p25, p75) = (Statistics.Quantile(v, 0.25), Statistics.Quantile(v, 0.75));
+            var (p25, p75) = (Quartile(v, 0.25), Quartile(v, 0.75));
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"| {key} | {Statistics.Median(v):F1} [{p25:F1}–{p75:F1}] | {v.Length} |");
         }
@@ -254,10 +255,15 @@ public static class RatioDriver
     {
         var median = Statistics.Median(perRound);
         var spread = perRound.Length > 1
-            ? $" [{Statistics.Quantile(perRound, 0.25):F3}–{Statistics.Quantile(perRound, 0.75):F3}]"
+            ? $" [{Quartile(perRound, 0.25):F3}–{Quartile(perRound, 0.75):F3}]"
             : "";
         var met = ratio.Meets is null ? "" : ratio.Meets(median) ? "yes" : "**no**";
         text.AppendLine(CultureInfo.InvariantCulture,
             $"| {ratio.Label} | {ratio.Target} | {median:F3}{spread} | {met} |");
     }
+
+    /// <summary>The q-quantile with linear interpolation between order statistics (R's type 7, numpy's default),
+    /// as the reports have always given their quartiles.</summary>
+    private static double Quartile(IEnumerable<double> values, double q) =>
+        Statistics.QuantileCustom(values, q, QuantileDefinition.R7);
 }

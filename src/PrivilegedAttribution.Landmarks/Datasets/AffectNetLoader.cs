@@ -25,6 +25,10 @@ public static class AffectNetLoader
     /// folder when null.</param>
     /// <param name="classCount">8 (with Contempt) or 7 (Contempt excluded, as most papers do).</param>
     /// <param name="options">Bad-record policy and image verification.</param>
+    /// <exception cref="InvalidDataException">The header lacks a required column or names one twice, or a quoted
+    /// field is never closed; the message names the file and line.</exception>
+    /// <exception cref="DatasetException">A record is bad and the policy is <see cref="BadRecordPolicy.Fail"/>.
+    /// </exception>
     public static FaceDataset Load(string csvPath, string? imageRoot = null, int classCount = 8,
         DatasetLoadOptions? options = null)
     {
@@ -37,9 +41,8 @@ public static class AffectNetLoader
         var path = Path.GetFullPath(csvPath);
         var root = Path.GetFullPath(imageRoot ?? Path.GetDirectoryName(path)!);
         var builder = new DatasetBuilder(options);
-        using var reader = new StreamReader(path);
-        var header = Csv.Split(reader.ReadLine() ?? "") ?? [];
-        var column = RequiredColumns.ToDictionary(c => c, c => Array.IndexOf(header, c));
+        using var table = CsvTable.Open(path);
+        var column = RequiredColumns.ToDictionary(c => c, table.Column);
         var missing = column.Where(c => c.Value < 0).Select(c => c.Key).ToArray();
         if (missing.Length > 0)
         {
@@ -47,23 +50,9 @@ public static class AffectNetLoader
                 $"{path}:1: not an AffectNet CSV; missing column(s) {string.Join(", ", missing)}.");
         }
 
-        var lineNumber = 1;
-        while (reader.ReadLine() is { } line)
+        // Fields beyond the header's columns are ignored.
+        foreach (var (lineNumber, fields) in table.Records(builder, extraFieldsAllowed: true))
         {
-            lineNumber++;
-            if (line.Trim().Length == 0)
-            {
-                continue;
-            }
-
-            var fields = Csv.Split(line);
-            if (fields is null || fields.Length < header.Length)
-            {
-                builder.Problem(path, lineNumber, DatasetProblemKind.MalformedLine,
-                    $"{fields?.Length ?? 0} fields where the header has {header.Length}");
-                continue;
-            }
-
             if (!FaceBoxFields.TryXywh(BoxColumns, BoxColumns.Select(c => fields[column[c]]).ToArray(),
                     out var faceBox, out var boxKind, out var boxProblem))
             {
@@ -91,7 +80,7 @@ public static class AffectNetLoader
             var landmarkText = fields[column["facial_landmarks"]];
             if (landmarkText.Length > 0)
             {
-                landmarks = Csv.ParsePoints(landmarkText);
+                landmarks = PointList.Parse(landmarkText);
                 if (landmarks is null || landmarks.Length != 2 * LandmarkCount)
                 {
                     builder.Problem(path, lineNumber, DatasetProblemKind.WrongPointCount,

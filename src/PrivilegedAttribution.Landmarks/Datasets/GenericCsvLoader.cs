@@ -8,7 +8,8 @@ namespace PrivilegedAttribution.Landmarks.Datasets;
 /// <c>face_x, face_y, face_width, face_height</c> (the face box; without it each image is taken as an aligned face
 /// crop) and optionally <c>landmarks</c> ("x0;y0;…;x67;y67"; empty or absent: predicted by
 /// <see cref="LandmarkCache"/>). Class names come from the argument or from <c>classes.txt</c> beside the CSV, one
-/// a line, in label order.
+/// a line, in label order. Fields follow RFC 4180: one in double quotes may hold commas and line breaks, with "" for
+/// a quote.
 /// </summary>
 /// <example><code>
 /// image,label
@@ -26,6 +27,10 @@ public static class GenericCsvLoader
     /// <param name="csvPath">The CSV file.</param>
     /// <param name="classNames">The classes in label order; null: read <see cref="ClassFile"/> beside the CSV.</param>
     /// <param name="options">Bad-record policy and image verification.</param>
+    /// <exception cref="InvalidDataException">The header lacks a required column or names one twice, or a quoted
+    /// field is never closed; the message names the file and line.</exception>
+    /// <exception cref="DatasetException">A record is bad and the policy is <see cref="BadRecordPolicy.Fail"/>.
+    /// </exception>
     public static FaceDataset Load(string csvPath, IReadOnlyList<string>? classNames = null,
         DatasetLoadOptions? options = null)
     {
@@ -39,16 +44,15 @@ public static class GenericCsvLoader
         }
 
         var builder = new DatasetBuilder(options);
-        using var reader = new StreamReader(path);
-        var header = Csv.Split(reader.ReadLine() ?? "") ?? [];
-        var imageColumn = Array.IndexOf(header, "image");
-        var labelColumn = Array.IndexOf(header, "label");
-        var landmarkColumn = Array.IndexOf(header, "landmarks");
-        var boxColumns = BoxColumns.Select(c => Array.IndexOf(header, c)).ToArray();
+        using var table = CsvTable.Open(path);
+        var imageColumn = table.Column("image");
+        var labelColumn = table.Column("label");
+        var landmarkColumn = table.Column("landmarks");
+        var boxColumns = BoxColumns.Select(table.Column).ToArray();
         if (imageColumn < 0 || labelColumn < 0)
         {
             throw new InvalidDataException($"{path}:1: the header must name the columns 'image' and 'label'; got " +
-                $"'{string.Join(",", header)}'.");
+                $"'{string.Join(",", table.Header)}'.");
         }
 
         if (boxColumns.Any(c => c >= 0) && boxColumns.Any(c => c < 0))
@@ -56,23 +60,8 @@ public static class GenericCsvLoader
             throw new InvalidDataException($"{path}:1: a face box needs all of {string.Join(", ", BoxColumns)}.");
         }
 
-        var lineNumber = 1;
-        while (reader.ReadLine() is { } line)
+        foreach (var (lineNumber, fields) in table.Records(builder, extraFieldsAllowed: false))
         {
-            lineNumber++;
-            if (line.Trim().Length == 0)
-            {
-                continue;
-            }
-
-            var fields = Csv.Split(line);
-            if (fields is null || fields.Length != header.Length)
-            {
-                builder.Problem(path, lineNumber, DatasetProblemKind.MalformedLine,
-                    $"{fields?.Length ?? 0} fields where the header has {header.Length}");
-                continue;
-            }
-
             var labelText = fields[labelColumn];
             var label = IndexOf(classNames, labelText);
             if (label < 0)
@@ -98,7 +87,7 @@ public static class GenericCsvLoader
             float[]? landmarks = null;
             if (landmarkColumn >= 0 && fields[landmarkColumn].Length > 0)
             {
-                landmarks = Csv.ParsePoints(fields[landmarkColumn]);
+                landmarks = PointList.Parse(fields[landmarkColumn]);
                 if (landmarks is null || landmarks.Length != 136)
                 {
                     builder.Problem(path, lineNumber, DatasetProblemKind.WrongPointCount,

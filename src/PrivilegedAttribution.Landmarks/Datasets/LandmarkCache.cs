@@ -1,13 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using nietras.SeparatedValues;
 
 namespace PrivilegedAttribution.Landmarks.Datasets;
-
-/// <summary>Progress of a landmark prediction run.</summary>
-/// <param name="Done">Faces predicted so far.</param>
-/// <param name="Total">Faces to predict.</param>
-/// <param name="Elapsed">Time since the run started.</param>
-public readonly record struct LandmarkProgress(int Done, int Total, TimeSpan Elapsed);
 
 /// <summary>
 /// Predicts the landmarks a dataset lacks, once: results go to <see cref="FileName"/> in the dataset's folder
@@ -21,6 +16,8 @@ public static class LandmarkCache
 
     private const string HeaderPrefix = "# PrivilegedAttribution.Landmarks cache; model ";
 
+    private static readonly string[] Columns = ["image", "left", "top", "right", "bottom", "landmarks"];
+
     /// <summary>
     /// Returns the dataset with every record's landmarks: its own, cached ones, or predicted now (and cached).
     /// Images that cannot be decoded, and face boxes that do not fit their image (<see cref="FaceBox.FitsImage"/>),
@@ -30,7 +27,9 @@ public static class LandmarkCache
     /// <param name="predictor">The 68-point predictor.</param>
     /// <param name="decoder">Decodes the images to predict.</param>
     /// <param name="onBadRecord">Skip (report) or fail on unreadable images and boxes that do not fit.</param>
-    /// <param name="progress">Receives progress, e.g. a <see cref="ConsoleProgressBar"/>.</param>
+    /// <param name="progress">Receives progress when something is predicted: <c>0/Total</c> first, then growing counts
+    /// (every 16 faces), last <c>Total/Total</c>; called on worker threads, one call at a time. Nothing is reported
+    /// when every landmark is known or cached. The caller renders it (a progress bar, a log line).</param>
     /// <param name="cachePath">The cache file; <see cref="FileName"/> in the dataset folder when null.</param>
     /// <param name="maxDegreeOfParallelism">Threads; -1 for all cores.</param>
     public static FaceDataset Complete(FaceDataset dataset, ShapePredictor predictor, IGrayImageDecoder decoder,
@@ -57,11 +56,12 @@ public static class LandmarkCache
                 continue;
             }
 
-            if (records[i].Box is { } box && cached.TryGetValue(Key(dataset.Root, records[i].ImagePath, box), out var points))
+            var imagePath = records[i].ImagePath;
+            if (records[i].Box is { } box && cached.TryGetValue(Key(dataset.Root, imagePath, box), out var points))
             {
                 records[i] = records[i] with { Landmarks = points };
             }
-            else if (records[i].Box is null && cached.TryGetValue(AlignedKey(dataset.Root, records[i].ImagePath), out points))
+            else if (records[i].Box is null && cached.TryGetValue(AlignedKey(dataset.Root, imagePath), out points))
             {
                 records[i] = records[i] with { Landmarks = points };
             }
@@ -74,12 +74,22 @@ public static class LandmarkCache
         var problems = new DatasetProblem?[records.Length];
         if (missing.Count > 0)
         {
-            var fresh = !File.Exists(cachePath) || cached.Fingerprint != predictor.Fingerprint;
+            // A damaged cache (a record cut by an interrupted run) is written anew with its good entries: appended
+            // after a cut line, new entries would join it, or vanish inside a quote it left open.
+            var fresh = !File.Exists(cachePath) || cached.Fingerprint != predictor.Fingerprint || cached.Damaged;
             using var writer = new StreamWriter(cachePath, append: !fresh);
+            using var csv = Sep.New(',').Writer(o => o with { WriteHeader = false, Escape = true })
+                .To(writer, leaveOpen: true);
             if (fresh)
             {
+                // The header is written now, not with the first row: a run that predicts nothing still leaves a
+                // file whose first record after the model line is the header.
                 writer.WriteLine(HeaderPrefix + predictor.Fingerprint);
-                writer.WriteLine("image,left,top,right,bottom,landmarks");
+                writer.WriteLine(string.Join(',', Columns));
+                foreach (var entry in cached.Rows)
+                {
+                    Write(csv, entry);
+                }
             }
 
             var gate = new object();
@@ -89,7 +99,7 @@ public static class LandmarkCache
             Parallel.ForEach(missing, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, i =>
             {
                 var record = records[i];
-                string? line = null;
+                string[]? entry = null;
                 if (DatasetBuilder.TryDecode(decoder, record, out problems[i]) is { } image)
                 {
                     var box = record.Box ?? FaceBox.ForAlignedCrop(image.Width, image.Height);
@@ -101,19 +111,22 @@ public static class LandmarkCache
                     {
                         var points = predictor.Predict(image, box).ToInterleaved();
                         records[i] = record with { Landmarks = points };
-                        line = string.Join(',', Quote(Relative(dataset.Root, record.ImagePath)),
+                        entry =
+                        [
+                            Relative(dataset.Root, record.ImagePath),
                             record.Box is null ? "aligned" : box.Left.ToString(CultureInfo.InvariantCulture),
                             box.Top.ToString(CultureInfo.InvariantCulture),
                             box.Right.ToString(CultureInfo.InvariantCulture),
-                            box.Bottom.ToString(CultureInfo.InvariantCulture), Csv.FormatPoints(points));
+                            box.Bottom.ToString(CultureInfo.InvariantCulture), PointList.Format(points),
+                        ];
                     }
                 }
 
                 lock (gate)
                 {
-                    if (line is not null)
+                    if (entry is not null)
                     {
-                        writer.WriteLine(line);
+                        Write(csv, entry);
                     }
 
                     done++;
@@ -142,15 +155,27 @@ public static class LandmarkCache
 
     private static string AlignedKey(string root, string imagePath) => $"{Relative(root, imagePath)}|aligned";
 
-    private static string Quote(string field) =>
-        field.Contains(',') || field.Contains('"') ? "\"" + field.Replace("\"", "\"\"") + "\"" : field;
+    private static void Write(SepWriter csv, string[] entry)
+    {
+        using var row = csv.NewRow();
+        for (var column = 0; column < Columns.Length; column++)
+        {
+            row[Columns[column]].Set(entry[column]);
+        }
+    }
 
     private sealed class CacheEntries : Dictionary<string, float[]>
     {
         public string? Fingerprint { get; init; }
+
+        /// <summary>The good entries' fields, in file order, to write back when the file is damaged.</summary>
+        public List<string[]> Rows { get; } = [];
+
+        /// <summary>Some record could not be used, or the file ends in the middle of a line.</summary>
+        public bool Damaged { get; set; }
     }
 
-    /// <summary>The cached entries made with this model; entries of another model or malformed lines (e.g. a
+    /// <summary>The cached entries made with this model; entries of another model or malformed records (e.g. a
     /// line cut by an interrupted run) are ignored and predicted again.</summary>
     private static CacheEntries Read(string cachePath, string fingerprint, string root)
     {
@@ -159,35 +184,55 @@ public static class LandmarkCache
             return new CacheEntries();
         }
 
-        using var reader = new StreamReader(cachePath);
+        var reader = new StreamReader(cachePath);
         var first = reader.ReadLine() ?? "";
-        var fileFingerprint = first.StartsWith(HeaderPrefix, StringComparison.Ordinal) ? first[HeaderPrefix.Length..] : "";
+        var fileFingerprint =
+            first.StartsWith(HeaderPrefix, StringComparison.Ordinal) ? first[HeaderPrefix.Length..] : "";
         var entries = new CacheEntries { Fingerprint = fileFingerprint };
         if (fileFingerprint != fingerprint)
         {
+            reader.Dispose();
             return entries;
         }
 
-        while (reader.ReadLine() is { } line)
+        try
         {
-            var fields = Csv.Split(line);
-            if (fields is not { Length: 6 } || fields[0] == "image")
+            using var table = CsvTable.Open(cachePath, reader);
+            foreach (var (_, fields) in table.Records())
             {
-                continue;
-            }
+                var points = fields.Length == Columns.Length ? PointList.Parse(fields[5]) : null;
+                if (points is not { Length: 136 })
+                {
+                    entries.Damaged = true;
+                    continue;
+                }
 
-            var points = Csv.ParsePoints(fields[5]);
-            if (points is not { Length: 136 })
-            {
-                continue;
+                var key = fields[1] == "aligned"
+                    ? $"{fields[0]}|aligned"
+                    : $"{fields[0]}|{fields[1]}|{fields[2]}|{fields[3]}|{fields[4]}";
+                entries[key] = points;
+                entries.Rows.Add(fields);
             }
-
-            var key = fields[1] == "aligned"
-                ? $"{fields[0]}|aligned"
-                : $"{fields[0]}|{fields[1]}|{fields[2]}|{fields[3]}|{fields[4]}";
-            entries[key] = points;
+        }
+        catch (InvalidDataException)
+        {
+            // A quote left open by a cut line swallows the rest of the file: what was read before it is kept.
+            entries.Damaged = true;
         }
 
+        entries.Damaged |= !EndsWithLineBreak(cachePath);
         return entries;
+    }
+
+    private static bool EndsWithLineBreak(string path)
+    {
+        using var stream = File.OpenRead(path);
+        if (stream.Length == 0)
+        {
+            return true;
+        }
+
+        stream.Seek(-1, SeekOrigin.End);
+        return stream.ReadByte() == '\n';
     }
 }

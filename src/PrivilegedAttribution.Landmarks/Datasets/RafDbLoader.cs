@@ -144,7 +144,8 @@ public static class RafDbLoader
                 continue;
             }
 
-            if (fields.Length != 2 || !Csv.TryDouble(fields[0], out _) || !Csv.TryDouble(fields[1], out _))
+            if (fields.Length != 2 || !PointList.TryParseCoordinate(fields[0], out _) ||
+                !PointList.TryParseCoordinate(fields[1], out _))
             {
                 break;
             }
