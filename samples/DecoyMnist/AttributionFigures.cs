@@ -41,8 +41,9 @@ public static class AttributionFigures
                 var input = split.Images.detach().requires_grad_();
                 var logits = model.call(input);
                 var gradient = PalFunctional.attribution_map(logits, input, split.Labels, AttributionMethod.Gradient);
+                var predicted = logits.detach().argmax(1);
                 figure.AddRow(Experiment.Describe(method),
-                    LayerOverlays.FromTensors(split.Images, gradient.detach(), split.Labels, logits.detach().argmax(1)));
+                    LayerOverlays.FromTensors(split.Images, gradient.detach(), split.Labels, predicted));
             }
 
             var path = Path.Combine(folder, $"attribution-{protocol.Name}.png");

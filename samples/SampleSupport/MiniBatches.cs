@@ -30,7 +30,8 @@ public static class MiniBatches
             using var order = randperm(count);
             for (var b = 0; b < batches; b++)
             {
-                using var index = order.narrow(0, (long)b * batchSize, Math.Min(batchSize, count - (long)b * batchSize));
+                var start = (long)b * batchSize;
+                using var index = order.narrow(0, start, Math.Min(batchSize, count - start));
                 yield return index;
             }
         }
