@@ -44,6 +44,7 @@ internal static class QuickCheck
         var batch = Enumerable.Range(0, count).Select(i => faces[i % faces.Length]).ToArray();
         clock.Restart();
         predictor.PredictMany(batch);
-        Console.WriteLine($"predict many: {clock.Elapsed.TotalMilliseconds / count:F3} ms a face ({Environment.ProcessorCount} cores)");
+        Console.WriteLine($"predict many: {clock.Elapsed.TotalMilliseconds / count:F3} ms a face " +
+                          $"({Environment.ProcessorCount} cores)");
     }
 }

@@ -54,12 +54,15 @@ internal static class Faces
         {
             return
             [
-                (SkiaGrayImageDecoder.Instance.Decode(Path.Combine(photos, "astronaut.png")), new FaceBox(179, 83, 266, 170)),
-                (SkiaGrayImageDecoder.Instance.Decode(Path.Combine(photos, "grace_hopper.jpg")), new FaceBox(161, 113, 376, 328)),
+                (SkiaGrayImageDecoder.Instance.Decode(Path.Combine(photos, "astronaut.png")),
+                    new FaceBox(179, 83, 266, 170)),
+                (SkiaGrayImageDecoder.Instance.Decode(Path.Combine(photos, "grace_hopper.jpg")),
+                    new FaceBox(161, 113, 376, 328)),
             ];
         }
 
-        Console.Error.WriteLine($"No face photos in {photos} (run scripts/make-face-fixture.sh): using synthetic images.");
+        Console.Error.WriteLine(
+            $"No face photos in {photos} (run scripts/make-face-fixture.sh): using synthetic images.");
         var random = new Random(1);
         var pixels = new byte[512 * 512];
         random.NextBytes(pixels);

@@ -29,7 +29,7 @@ public static class AttributionFigures
                 $"Decoy MNIST ({protocol.Name}, test decoys): |input gradient| of the true class", 28, 28);
             var prior = PalFunctional.mask_heatmap(split.Ink, 28, 28, settings.Pal.Sigma);
             figure.AddRow(FormattableString.Invariant($"privileged heatmap (ink, σ={settings.Pal.Sigma})"),
-                Cells(split, prior, null));
+                LayerOverlays.FromTensors(split.Images, prior, split.Labels));
             foreach (var method in settings.Methods)
             {
                 if (!models.TryGetValue((protocol.Name, method), out var model))
@@ -41,7 +41,9 @@ public static class AttributionFigures
                 var input = split.Images.detach().requires_grad_();
                 var logits = model.call(input);
                 var gradient = PalFunctional.attribution_map(logits, input, split.Labels, AttributionMethod.Gradient);
-                figure.AddRow(Experiment.Describe(method), Cells(split, gradient.detach(), logits.detach().argmax(1)));
+                var predicted = logits.detach().argmax(1);
+                figure.AddRow(Experiment.Describe(method),
+                    LayerOverlays.FromTensors(split.Images, gradient.detach(), split.Labels, predicted));
             }
 
             var path = Path.Combine(folder, $"attribution-{protocol.Name}.png");
@@ -50,21 +52,5 @@ public static class AttributionFigures
         }
 
         return written;
-    }
-
-    private static List<OverlayCell> Cells(DecoySplit split, Tensor maps, Tensor? predicted)
-    {
-        var cells = new List<OverlayCell>();
-        for (var n = 0; n < split.Count; n++)
-        {
-            var label = split.Labels[n].item<long>();
-            var caption = predicted is null ? $"label {label}" : $"{label} → {predicted[n].item<long>()}";
-            cells.Add(new OverlayCell(
-                split.Images[n].flatten().data<float>().ToArray(),
-                maps[n].flatten().to(ScalarType.Float32).data<float>().ToArray(),
-                caption));
-        }
-
-        return cells;
     }
 }

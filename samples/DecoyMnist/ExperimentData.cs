@@ -4,29 +4,13 @@ namespace PrivilegedAttribution.Samples.DecoyMnist;
 /// The digits and their fixed, stratified split: 20 % test, 10 % validation (held out of training, used only to
 /// choose hyper-parameters), 70 % training. With the npm digits: 7,000 / 1,000 / 2,000.
 /// </summary>
-public sealed class ExperimentData
+/// <param name="Source">Where the digits came from.</param>
+/// <param name="Train">Training digits (clean).</param>
+/// <param name="Validation">Validation digits (clean).</param>
+/// <param name="Test">Test digits (clean).</param>
+public sealed record ExperimentData(string Source, DigitImages Train, DigitImages Validation, DigitImages Test)
 {
     private const int SplitSeed = 20170401;
-
-    private ExperimentData(string source, DigitImages train, DigitImages validation, DigitImages test)
-    {
-        Source = source;
-        Train = train;
-        Validation = validation;
-        Test = test;
-    }
-
-    /// <summary>Where the digits came from.</summary>
-    public string Source { get; }
-
-    /// <summary>Training digits (clean).</summary>
-    public DigitImages Train { get; }
-
-    /// <summary>Validation digits (clean).</summary>
-    public DigitImages Validation { get; }
-
-    /// <summary>Test digits (clean).</summary>
-    public DigitImages Test { get; }
 
     /// <summary>Loads the npm digits from <paramref name="mnistFolder"/>, or idx files from
     /// <paramref name="idxFolder"/> when given (stratified down to <paramref name="maxImages"/>), and splits them.

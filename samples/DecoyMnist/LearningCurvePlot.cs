@@ -42,7 +42,7 @@ public static class LearningCurvePlot
     /// without a bold face no title or axis label (they are bold): register the one font file for both.</summary>
     private static void RegisterFont()
     {
-        if (OverlayFigure.FontFile is { } file)
+        if (FigureFont.File is { } file)
         {
             Fonts.AddFontFile("plot font", file, bold: false, italic: false);
             Fonts.AddFontFile("plot font", file, bold: true, italic: false);

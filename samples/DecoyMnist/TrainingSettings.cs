@@ -9,10 +9,10 @@ namespace PrivilegedAttribution.Samples.DecoyMnist;
 public sealed record TrainingSettings(int Epochs, int BatchSize, double LearningRate, int? Steps = null)
 {
     /// <summary>The optimiser steps a training split of <paramref name="count"/> images gets.</summary>
-    public int StepsFor(long count) => Steps ?? Epochs * (int)Math.Ceiling(count / (double)BatchSize);
+    public int StepsFor(long count) => Steps ?? Epochs * MiniBatches.Count(count, BatchSize);
 
     /// <summary>The passes over a split of <paramref name="count"/> images that <see cref="StepsFor"/> needs.
     /// </summary>
     public int EpochsFor(long count) =>
-        (int)Math.Ceiling(StepsFor(count) / Math.Ceiling(count / (double)BatchSize));
+        (int)Math.Ceiling(StepsFor(count) / (double)MiniBatches.Count(count, BatchSize));
 }

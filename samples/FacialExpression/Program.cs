@@ -17,7 +17,8 @@ var layout = Opt("--layout", "Dataset layout: rafdb, affectnet or generic", "raf
 var data = Opt("--data", "RAF-DB: the basic folder; AffectNet: training.csv; generic: the CSV", "");
 var testData = new Option<string?>("--test-data")
 {
-    Description = "AffectNet: validation.csv; generic: a test CSV (default: hold out --test-fraction)", Recursive = true,
+    Description = "AffectNet: validation.csv; generic: a test CSV (default: hold out --test-fraction)",
+    Recursive = true,
 };
 var imageRoot = new Option<string?>("--image-root")
 {
@@ -29,8 +30,8 @@ var failOnBad = Opt("--fail-on-bad-record", "Fail on a bad record instead of rep
 var testFraction = Opt("--test-fraction", "Generic layout without --test-data: fraction held out per class", 0.2);
 var model = new Option<string?>("--model")
 {
-    Description = $"dlib shape_predictor_68_face_landmarks.dat (default: ${ShapePredictor.ModelPathEnvironmentVariable} " +
-                  $"or {ShapePredictor.DefaultModelPath})",
+    Description = "dlib shape_predictor_68_face_landmarks.dat (default: " +
+                  $"${ShapePredictor.ModelPathEnvironmentVariable} or {ShapePredictor.DefaultModelPath})",
     Recursive = true,
 };
 
@@ -47,7 +48,8 @@ DataSettings Data(ParseResult p)
 }
 
 var root = new RootCommand("Facial expression recognition with the Privileged Attribution Loss: landmarks from raw " +
-                           "face images (dlib's 68-point model in C#), then ResNet-18 or VGG-11-BN trained with CE + λ·PAL.")
+                           "face images (dlib's 68-point model in C#), then ResNet-18 or VGG-11-BN trained with " +
+                           "CE + λ·PAL.")
 {
     layout, data, testData, imageRoot, classes, original, failOnBad, testFraction, model,
 };
@@ -81,7 +83,8 @@ var train = new Command("train",
     "Completes the landmarks, trains with PAL, writes metrics.md/json (accuracy per class, confusion matrix), " +
     "confusion-matrix.png, heatmap-overlays.png and attribution-overlays.png.")
 {
-    architecture, size, epochs, batchSize, learningRate, layer, lambda, strategy, sigma, seed, overlays, output, threads,
+    architecture, size, epochs, batchSize, learningRate, layer, lambda, strategy, sigma, seed, overlays, output,
+    threads,
 };
 train.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
 {

@@ -23,7 +23,8 @@ public sealed record TrainSettings(
     string Output)
 {
     /// <summary>The tapped layer: the given one, or layer3 (ResNet) / features.20 (VGG-11-BN).</summary>
-    public string TappedLayer => Layer ?? (Architecture.StartsWith("resnet", StringComparison.Ordinal) ? "layer3" : "features.20");
+    public string TappedLayer =>
+        Layer ?? (Architecture.StartsWith("resnet", StringComparison.Ordinal) ? "layer3" : "features.20");
 
     public ChannelStrategy ChannelStrategy => ChannelStrategy.Parse(Strategy);
 }
@@ -35,7 +36,8 @@ public static class Training
     {
         if (train.Count == 0 || test.Count == 0)
         {
-            throw new InvalidOperationException($"Nothing to train or test on ({train.Count} train, {test.Count} test).");
+            throw new InvalidOperationException(
+                $"Nothing to train or test on ({train.Count} train, {test.Count} test).");
         }
 
         Directory.CreateDirectory(settings.Output);
@@ -84,7 +86,8 @@ public static class Training
 
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"epoch {epoch}/{settings.Epochs}: CE {ce / Math.Max(batches, 1):F4}, PAL " +
-                    $"{pal / Math.Max(batches, 1):F4} (−1 = attribution matches the heatmap), {clock.Elapsed.TotalSeconds:F0} s"));
+                    $"{pal / Math.Max(batches, 1):F4} (−1 = attribution matches the heatmap), " +
+                    $"{clock.Elapsed.TotalSeconds:F0} s"));
             }
         }
 
@@ -200,7 +203,8 @@ public sealed class Evaluation
         var md = new StringBuilder();
         md.AppendLine("# Facial expression recognition with PAL").AppendLine();
         md.AppendLine(string.Create(invariant,
-            $"{settings.Architecture}, {settings.Size}×{settings.Size}, {settings.Epochs} epoch(s), batch {settings.BatchSize}, " +
+            $"{settings.Architecture}, {settings.Size}×{settings.Size}, {settings.Epochs} epoch(s), " +
+            $"batch {settings.BatchSize}, " +
             $"lr {settings.LearningRate}, PAL at {settings.TappedLayer} λ = {settings.Lambda}, {settings.Strategy}, " +
             $"σ = {settings.Sigma} px; {elapsed.TotalSeconds:F0} s.")).AppendLine();
         md.AppendLine(string.Create(invariant, $"Overall accuracy: {OverallAccuracy:P1}")).AppendLine();
@@ -233,8 +237,10 @@ public sealed class Evaluation
         {
             settings,
             overallAccuracy = OverallAccuracy,
-            perClass = Enumerable.Range(0, k).Select(c => new { name = ClassNames[c], images = Total(c), accuracy = Accuracy(c) }),
-            confusion = Enumerable.Range(0, k).Select(t => Enumerable.Range(0, k).Select(p => Confusion[t, p]).ToArray()),
+            perClass = Enumerable.Range(0, k)
+                .Select(c => new { name = ClassNames[c], images = Total(c), accuracy = Accuracy(c) }),
+            confusion = Enumerable.Range(0, k)
+                .Select(t => Enumerable.Range(0, k).Select(p => Confusion[t, p]).ToArray()),
         };
         File.WriteAllText(Path.Combine(settings.Output, "metrics.json"),
             JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }));

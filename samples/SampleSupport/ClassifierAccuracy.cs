@@ -13,10 +13,10 @@ public static class ClassifierAccuracy
         model.eval();
         using var noGrad = no_grad();
         long correct = 0;
-        for (long start = 0; start < data.Count; start += batchSize)
+        foreach (var index in MiniBatches.InOrder(data.Count, batchSize))
         {
             using var scope = NewDisposeScope();
-            var (images, labels, _, _) = data.Batch(arange(start, Math.Min(start + batchSize, data.Count)));
+            var (images, labels, _, _) = data.Batch(index);
             correct += model.call(images).argmax(1).eq(labels).sum().item<long>();
         }
 

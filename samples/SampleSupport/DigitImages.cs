@@ -16,11 +16,7 @@ public sealed class DigitImages
                 $"{(long)labels.Length * height * width}.", nameof(pixels));
         }
 
-        Pixels = pixels;
-        Labels = labels;
-        Height = height;
-        Width = width;
-        Classes = classes;
+        (Pixels, Labels, Height, Width, Classes) = (pixels, labels, height, width, classes);
     }
 
     /// <summary>(N,H,W) values in [0, 1].</summary>

@@ -34,8 +34,8 @@ public sealed class EpochLossSums : IDisposable
         _steps++;
     }
 
-    /// <summary>Reads the epoch's mean terms (one host read), throws <see cref="TrainingDivergedException"/> when one is
-    /// not finite, and starts the next epoch's sums.</summary>
+    /// <summary>Reads the epoch's mean terms (one host read), throws <see cref="TrainingDivergedException"/> when one
+    /// is not finite, and starts the next epoch's sums.</summary>
     /// <param name="epoch">The epoch just finished, counted from 1.</param>
     /// <param name="epochs">The number of epochs of the run.</param>
     public void ThrowIfNonFinite(int epoch, int epochs)

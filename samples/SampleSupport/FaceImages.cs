@@ -10,32 +10,20 @@ namespace PrivilegedAttribution.Samples;
 /// <summary>
 /// The network's inputs: each face resampled once to size×size RGB (an aligned crop whole; otherwise a square
 /// around its box, 1.25× its larger side) and its 68 landmarks carried by the same transform. Kept as bytes in
-/// memory (3·size² bytes a face).
+/// memory (3·size² bytes a face). <see cref="Prepare"/> makes them from a dataset.
 /// </summary>
-public sealed class FaceImages
+/// <param name="Size">Side of every image in pixels.</param>
+/// <param name="Rgb">Each face's S·S·3 bytes, pixel by pixel.</param>
+/// <param name="Landmarks">Each face's 68 (x, y) pairs in input pixels.</param>
+/// <param name="Labels">Each face's class.</param>
+/// <param name="ClassNames">Class names by label.</param>
+public sealed record FaceImages(int Size, byte[][] Rgb, float[][] Landmarks, int[] Labels,
+    IReadOnlyList<string> ClassNames)
 {
     private static readonly float[] Mean = [0.485f, 0.456f, 0.406f];
     private static readonly float[] Std = [0.229f, 0.224f, 0.225f];
 
-    private FaceImages(int size, byte[][] rgb, float[][] landmarks, int[] labels, IReadOnlyList<string> classNames)
-    {
-        Size = size;
-        Rgb = rgb;
-        Landmarks = landmarks;
-        Labels = labels;
-        ClassNames = classNames;
-    }
-
-    public int Size { get; }
-
-    public byte[][] Rgb { get; }
-
-    public float[][] Landmarks { get; }
-
-    public int[] Labels { get; }
-
-    public IReadOnlyList<string> ClassNames { get; }
-
+    /// <summary>Number of faces.</summary>
     public int Count => Labels.Length;
 
     /// <summary>Network inputs (normalised with ImageNet statistics, as <see cref="Batch"/> gives them) back to RGB

@@ -2,18 +2,25 @@ using SkiaSharp;
 
 namespace PrivilegedAttribution.Samples;
 
-/// <summary>One cell of an <see cref="OverlayFigure"/>: a grey image and an attribution map of the same size.
-/// </summary>
-/// <param name="Image">(H·W) grey values in [0, 1].</param>
-/// <param name="Map">(H·W) attribution; its magnitude is drawn, scaled to the cell's own maximum.</param>
+/// <summary>One cell of an <see cref="OverlayFigure"/>: an image, optionally a map of the same size painted over it
+/// and landmarks drawn as dots.</summary>
+/// <param name="Image">(H·W) grey values, or (H·W·3) RGB values pixel by pixel, in [0, 1].</param>
+/// <param name="Map">(H·W) attribution or heatmap; its magnitude is drawn, scaled to the cell's own high percentile,
+/// over the image in grey. Null: the image alone.</param>
 /// <param name="Caption">Text under the cell (e.g. "7 → 7").</param>
-public sealed record OverlayCell(float[] Image, float[] Map, string Caption);
+/// <param name="Landmarks">(x, y) pairs in image pixels, drawn as green dots; null for none.</param>
+public sealed record OverlayCell(float[] Image, float[]? Map, string Caption, float[]? Landmarks = null);
 
 /// <summary>
-/// A PNG grid of attribution overlays: one row per model, one column per image, each cell the grey image with the
-/// attribution's magnitude painted over it in red-to-yellow, so that where a network looks can be seen at a glance.
+/// The samples' overlay figure, a PNG grid: one row per model (or per kind of map), one column per image, each cell
+/// the image with an attribution's magnitude painted over it in red-to-yellow, so that where a network looks can be
+/// seen at a glance.
 /// </summary>
-public sealed class OverlayFigure
+/// <param name="title">Printed across the top.</param>
+/// <param name="height">Height of every image in pixels.</param>
+/// <param name="width">Width of every image in pixels.</param>
+/// <param name="scale">Magnification of each image (nearest neighbour).</param>
+public sealed class OverlayFigure(string title, int height, int width, int scale = 4)
 {
     private const int Margin = 8;
     private const int LabelWidth = 170;
@@ -21,37 +28,30 @@ public sealed class OverlayFigure
     private const int TitleHeight = 26;
     private readonly List<(string Title, IReadOnlyList<OverlayCell> Cells)> _rows = [];
 
-    /// <summary>Creates an empty figure of <paramref name="height"/>×<paramref name="width"/> images, each drawn
-    /// <paramref name="scale"/> times larger.</summary>
-    public OverlayFigure(string title, int height, int width, int scale = 4)
-    {
-        Title = title;
-        Height = height;
-        Width = width;
-        Scale = scale;
-    }
-
     /// <summary>Printed across the top.</summary>
-    public string Title { get; }
+    public string Title { get; } = title;
 
     /// <summary>Image height in pixels.</summary>
-    public int Height { get; }
+    public int Height { get; } = height;
 
     /// <summary>Image width in pixels.</summary>
-    public int Width { get; }
+    public int Width { get; } = width;
 
     /// <summary>Magnification of each image.</summary>
-    public int Scale { get; }
+    public int Scale { get; } = scale;
 
     /// <summary>Adds a row (a model) of cells.</summary>
     public void AddRow(string title, IReadOnlyList<OverlayCell> cells)
     {
+        var pixels = Height * Width;
         foreach (var cell in cells)
         {
-            if (cell.Image.Length != Height * Width || cell.Map.Length != Height * Width)
+            if ((cell.Image.Length != pixels && cell.Image.Length != 3 * pixels) ||
+                (cell.Map is { } map && map.Length != pixels) || cell.Landmarks?.Length % 2 == 1)
             {
                 throw new ArgumentException(
-                    $"Every cell needs {Height}×{Width} values; got {cell.Image.Length} and {cell.Map.Length}.",
+                    $"Every cell needs {Height}×{Width} grey or RGB image values, as many map values or none, and " +
+                    $"(x, y) landmark pairs; got {cell.Image.Length}, {cell.Map?.Length} and {cell.Landmarks?.Length}.",
                     nameof(cells));
             }
         }
@@ -65,15 +65,18 @@ public sealed class OverlayFigure
         var columns = _rows.Count == 0 ? 0 : _rows.Max(r => r.Cells.Count);
         var cellWidth = Width * Scale;
         var cellHeight = Height * Scale + CaptionHeight;
-        var totalWidth = LabelWidth + columns * (cellWidth + Margin) + Margin;
+        // Rows without titles (a grid of images alone) need no label column.
+        var labelWidth = _rows.Any(r => r.Title.Length > 0) ? LabelWidth : Margin;
+        var totalWidth = labelWidth + columns * (cellWidth + Margin) + Margin;
         var totalHeight = TitleHeight + _rows.Count * (cellHeight + Margin) + Margin;
         using var bitmap = new SKBitmap(totalWidth, totalHeight, SKColorType.Rgba8888, SKAlphaType.Premul);
         using var canvas = new SKCanvas(bitmap);
         canvas.Clear(SKColors.White);
-        using var typeface = LoadTypeface();
+        using var typeface = FigureFont.Load();
         using var titleFont = new SKFont(typeface, 16);
         using var font = new SKFont(typeface, 12);
         using var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true };
+        using var dot = new SKPaint { Color = new SKColor(0, 255, 0), IsAntialias = true };
         canvas.DrawText(Title, Margin, 18, SKTextAlign.Left, titleFont, ink);
         for (var r = 0; r < _rows.Count; r++)
         {
@@ -87,34 +90,53 @@ public sealed class OverlayFigure
 
             for (var c = 0; c < cells.Count; c++)
             {
-                var left = LabelWidth + c * (cellWidth + Margin);
+                var left = labelWidth + c * (cellWidth + Margin);
                 using var cell = RenderCell(cells[c]);
                 using var cellImage = SKImage.FromBitmap(cell);
                 canvas.DrawImage(cellImage, left, top, new SKSamplingOptions(SKFilterMode.Nearest));
+                var points = cells[c].Landmarks ?? [];
+                for (var k = 0; k + 1 < points.Length; k += 2)
+                {
+                    // Pixel centres are integer coordinates: pixel x covers [x·s, (x + 1)·s) once scaled.
+                    canvas.DrawCircle(left + (points[k] + 0.5f) * Scale, top + (points[k + 1] + 0.5f) * Scale, 1.6f,
+                        dot);
+                }
+
                 canvas.DrawText(cells[c].Caption, left, top + Height * Scale + 12, SKTextAlign.Left, font, ink);
             }
         }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         using var image = SKImage.FromBitmap(bitmap);
-        using var png = image.Encode(SKEncodedImageFormat.Png, 100);
-        using var file = File.Create(path);
-        png.SaveTo(file);
+        PngFile.Save(image, path);
     }
 
     /// <summary>The cell at its own resolution (nearest-neighbour upscaling keeps pixels visible).</summary>
     private SKBitmap RenderCell(OverlayCell cell)
     {
         var bitmap = new SKBitmap(Width, Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        var rgb = cell.Image.Length == 3 * Height * Width;
         // Scale by a high percentile rather than the maximum, so one extreme pixel does not wash out the rest.
-        var magnitudes = cell.Map.Select(Math.Abs).Order().ToArray();
-        var top = Math.Max(magnitudes[(int)(0.99 * (magnitudes.Length - 1))], 1e-12f);
+        var magnitudes = cell.Map?.Select(Math.Abs).Order().ToArray();
+        var top = magnitudes is null ? 0 : Math.Max(magnitudes[(int)(0.99 * (magnitudes.Length - 1))], 1e-12f);
         for (var i = 0; i < Height; i++)
         {
             for (var j = 0; j < Width; j++)
             {
-                var grey = Math.Clamp(cell.Image[i * Width + j], 0f, 1f);
-                var heat = Math.Clamp(Math.Abs(cell.Map[i * Width + j]) / top, 0f, 1f);
+                var p = i * Width + j;
+                if (cell.Map is null)
+                {
+                    bitmap.SetPixel(j, i, rgb
+                        ? new SKColor(ToByte(cell.Image[3 * p]), ToByte(cell.Image[3 * p + 1]),
+                            ToByte(cell.Image[3 * p + 2]))
+                        : new SKColor(ToByte(cell.Image[p]), ToByte(cell.Image[p]), ToByte(cell.Image[p])));
+                    continue;
+                }
+
+                // Under a map the image is grey, so that the map's colours read unambiguously.
+                var grey = Math.Clamp(
+                    rgb ? (cell.Image[3 * p] + cell.Image[3 * p + 1] + cell.Image[3 * p + 2]) / 3 : cell.Image[p],
+                    0f, 1f);
+                var heat = Math.Clamp(Math.Abs(cell.Map[p]) / top, 0f, 1f);
                 // Red to yellow as heat grows, blended over the grey image by the heat itself.
                 var (hr, hg, hb) = (1f, heat, 0f);
                 var alpha = 0.85f * heat;
@@ -154,19 +176,4 @@ public sealed class OverlayFigure
             yield return line;
         }
     }
-
-    /// <summary>A common sans-serif font file of this machine, or null. SkiaSharp's Linux assets without dependencies
-    /// have no font manager, so figures (these and ScottPlot's) load their font from a file.</summary>
-    public static string? FontFile { get; } = new[]
-    {
-        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-        "/usr/share/fonts/TTF/DejaVuSans.ttf",
-        "/usr/share/fonts/dejavu/DejaVuSans.ttf",
-        "/Library/Fonts/Arial.ttf",
-        "C:/Windows/Fonts/arial.ttf",
-    }.FirstOrDefault(File.Exists);
-
-    /// <summary>The font of <see cref="FontFile"/>, else the (possibly empty) default.</summary>
-    private static SKTypeface LoadTypeface() =>
-        (FontFile is null ? null : SKTypeface.FromFile(FontFile)) ?? SKTypeface.Default;
 }

@@ -8,28 +8,13 @@ namespace PrivilegedAttribution.Samples;
 /// to an RGB size an ImageNet-style network accepts, with stroke landmarks of the clean digit as privileged
 /// information. Training decoys give the label away; test decoys lie, so a model that took the shortcut fails.
 /// </summary>
-public sealed class UpscaledDecoyDigits : ILandmarkedImages
+/// <param name="Images">(N,3,S,S) images in [0, 1].</param>
+/// <param name="Labels">(N) int64 classes.</param>
+/// <param name="Landmarks">(N,K,2) stroke landmarks (x, y) in S×S pixels.</param>
+/// <param name="Visible">(N,K) which landmarks exist.</param>
+public sealed record UpscaledDecoyDigits(Tensor Images, Tensor Labels, Tensor Landmarks, Tensor Visible)
+    : ILandmarkedImages
 {
-    private UpscaledDecoyDigits(Tensor images, Tensor labels, Tensor landmarks, Tensor visible)
-    {
-        Images = images;
-        Labels = labels;
-        Landmarks = landmarks;
-        Visible = visible;
-    }
-
-    /// <summary>(N,3,S,S) images in [0, 1].</summary>
-    public Tensor Images { get; }
-
-    /// <summary>(N) int64 classes.</summary>
-    public Tensor Labels { get; }
-
-    /// <summary>(N,K,2) stroke landmarks (x, y) in S×S pixels.</summary>
-    public Tensor Landmarks { get; }
-
-    /// <summary>(N,K) which landmarks exist.</summary>
-    public Tensor Visible { get; }
-
     /// <summary>Number of images.</summary>
     public long Count => Labels.shape[0];
 

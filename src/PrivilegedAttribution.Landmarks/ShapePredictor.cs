@@ -409,8 +409,8 @@ public sealed class ShapePredictor
         var initialShape = reader.ReadColumnVector("initial shape");
         if (initialShape.Length == 0 || initialShape.Length % 2 != 0)
         {
-            throw reader.Error(initialOffset, $"initial shape of length {initialShape.Length} (a positive even length " +
-                "is required)");
+            throw reader.Error(initialOffset,
+                $"initial shape of length {initialShape.Length} (a positive even length is required)");
         }
 
         var shapeLength = initialShape.Length;

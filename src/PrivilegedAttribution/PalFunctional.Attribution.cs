@@ -3,6 +3,26 @@ namespace PrivilegedAttribution;
 public static partial class PalFunctional
 {
     /// <summary>
+    /// Attributions of several activations of one forward pass, from a single double-backward-ready gradient
+    /// call (cheaper than one <see cref="attribution_map"/> per layer).
+    /// </summary>
+    /// <param name="logits">(B,K) logits.</param>
+    /// <param name="activations">(B,C_l,h_l,w_l) activations, each on the logits' path.</param>
+    /// <param name="target">(B) int64 class indices, required for <see cref="AttributionTarget.TrueClass"/>.</param>
+    /// <param name="method">How gradient and activation combine.</param>
+    /// <param name="targetKind">Which score is differentiated.</param>
+    /// <param name="names">Optional names of the activations (layer names) used in error messages.</param>
+    /// <returns>One attribution per activation, each of its shape and dtype and carrying a graph.</returns>
+    public static Tensor[] attribution_maps(
+        Tensor logits,
+        IReadOnlyList<Tensor> activations,
+        Tensor? target = null,
+        AttributionMethod method = AttributionMethod.GradientXActivation,
+        AttributionTarget targetKind = AttributionTarget.TrueClass,
+        IReadOnlyList<string>? names = null) =>
+        AttributionMaps(logits, activations, target, method, targetKind, names, targetValuesChecked: false);
+
+    /// <summary>
     /// The attribution of a layer's activation for the score selected by <paramref name="targetKind"/>, with the
     /// autograd graph kept so that a loss on it trains the weights through the gradient factor (second order).
     /// </summary>
@@ -28,25 +48,6 @@ public static partial class PalFunctional
         return attribution_maps(logits, [activation], target, method, targetKind)[0];
     }
 
-    /// <summary>
-    /// Attributions of several activations of one forward pass, from a single double-backward-ready gradient
-    /// call (cheaper than one <see cref="attribution_map"/> per layer).
-    /// </summary>
-    /// <param name="logits">(B,K) logits.</param>
-    /// <param name="activations">(B,C_l,h_l,w_l) activations, each on the logits' path.</param>
-    /// <param name="target">(B) int64 class indices, required for <see cref="AttributionTarget.TrueClass"/>.</param>
-    /// <param name="method">How gradient and activation combine.</param>
-    /// <param name="targetKind">Which score is differentiated.</param>
-    /// <param name="names">Optional names of the activations (layer names) used in error messages.</param>
-    public static Tensor[] attribution_maps(
-        Tensor logits,
-        IReadOnlyList<Tensor> activations,
-        Tensor? target = null,
-        AttributionMethod method = AttributionMethod.GradientXActivation,
-        AttributionTarget targetKind = AttributionTarget.TrueClass,
-        IReadOnlyList<string>? names = null) =>
-        AttributionMaps(logits, activations, target, method, targetKind, names, targetValuesChecked: false);
-
     /// <summary><see cref="attribution_maps"/> for callers that have already checked the class indices' range
     /// (<see cref="PalObjective"/> checks them once per batch, for the cross-entropy too).</summary>
     internal static Tensor[] AttributionMapsOfCheckedTargets(
@@ -69,24 +70,17 @@ public static partial class PalFunctional
     {
         NotNull(logits, nameof(logits));
         ArgumentNullException.ThrowIfNull(activations);
-        Floating(logits, nameof(logits));
-        Rank(logits, nameof(logits), 2, "(B,K)");
-        NonEmptyBatch(logits, nameof(logits));
+        Logits(logits, nameof(logits));
         if (activations.Count == 0)
         {
             throw new ArgumentException("At least one activation is needed.", nameof(activations));
         }
 
-        var batch = logits.shape[0];
         for (var i = 0; i < activations.Count; i++)
         {
             var name = names is null ? $"activations[{i}]" : $"activation of layer '{names[i]}'";
             var a = activations[i];
-            NotNull(a, name);
-            Floating(a, name);
-            Rank(a, name, 4, "(B,C,h,w)");
-            Batch(a, name, batch, nameof(logits));
-            SameDevice(a, name, logits, nameof(logits));
+            ActivationOf(a, name, logits, nameof(logits));
             if (!a.requires_grad)
             {
                 throw new ArgumentException(

@@ -54,13 +54,8 @@ public static partial class PalFunctional
         NotNull(logits, nameof(logits));
         NotNull(activation, nameof(activation));
         NotNull(weight, nameof(weight));
-        Floating(logits, nameof(logits));
-        Rank(logits, nameof(logits), 2, "(B,K)");
-        NonEmptyBatch(logits, nameof(logits));
-        Floating(activation, nameof(activation));
-        Rank(activation, nameof(activation), 4, "(B,C,h,w)");
-        Batch(activation, nameof(activation), logits.shape[0], nameof(logits));
-        SameDevice(activation, nameof(activation), logits, nameof(logits));
+        Logits(logits, nameof(logits));
+        ActivationOf(activation, nameof(activation), logits, nameof(logits));
         Floating(weight, nameof(weight));
         SameDevice(weight, nameof(weight), logits, nameof(logits));
         var (classes, channels) = (logits.shape[1], activation.shape[1]);

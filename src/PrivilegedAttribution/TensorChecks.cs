@@ -47,6 +47,26 @@ internal static class TensorChecks
         }
     }
 
+    /// <summary>(B,K) floating-point logits with at least one sample: what every attribution starts from.</summary>
+    internal static void Logits(Tensor? logits, string name)
+    {
+        NotNull(logits, name);
+        Floating(logits!, name);
+        Rank(logits!, name, 2, "(B,K)");
+        NonEmptyBatch(logits!, name);
+    }
+
+    /// <summary>A (B,C,h,w) floating-point activation with the batch of <paramref name="logits"/> (already checked
+    /// by <see cref="Logits"/>), on their device.</summary>
+    internal static void ActivationOf(Tensor? activation, string name, Tensor logits, string logitsName)
+    {
+        NotNull(activation, name);
+        Floating(activation!, name);
+        Rank(activation!, name, 4, "(B,C,h,w)");
+        Batch(activation!, name, logits.shape[0], logitsName);
+        SameDevice(activation!, name, logits, logitsName);
+    }
+
     internal static void NonEmpty(Tensor t, string name)
     {
         if (t.numel() == 0)

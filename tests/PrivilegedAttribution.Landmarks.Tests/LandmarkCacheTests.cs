@@ -33,7 +33,8 @@ public sealed class LandmarkCacheTests
     }
 
     private static DatasetFixture Generic() =>
-        DatasetFixture.Create("generic", new[] { "alice", "bob", "carol" }.Select(n => $"faces/{n}.jpg"), ["faces/broken.jpg"]);
+        DatasetFixture.Create("generic", new[] { "alice", "bob", "carol" }.Select(n => $"faces/{n}.jpg"),
+            ["faces/broken.jpg"]);
 
     [Test]
     public void PredictsMissingLandmarksOnceAndCachesThemNextToTheData()
@@ -100,11 +101,13 @@ public sealed class LandmarkCacheTests
             string.Join(';', Enumerable.Repeat("1", 136)) + "\n");
         var decoder = new CountingDecoder();
 
-        var completed = LandmarkCache.Complete(GenericCsvLoader.Load(fixture["faces.csv"]), TestData.Predictor, decoder);
+        var completed = LandmarkCache.Complete(GenericCsvLoader.Load(fixture["faces.csv"]), TestData.Predictor,
+            decoder);
 
         Assert.That(decoder.Calls, Is.EqualTo(3));
         Assert.That(completed.Records[1].Landmarks![0], Is.Not.EqualTo(1f));
-        Assert.That(File.ReadLines(fixture[LandmarkCache.FileName]).First(), Does.EndWith(TestData.Predictor.Fingerprint));
+        Assert.That(File.ReadLines(fixture[LandmarkCache.FileName]).First(),
+            Does.EndWith(TestData.Predictor.Fingerprint));
     }
 
     [Test]

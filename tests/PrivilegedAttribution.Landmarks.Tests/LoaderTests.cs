@@ -14,7 +14,8 @@ public sealed class LoaderTests
             .SelectMany(n => new[] { $"basic/Image/aligned/{n}_aligned.jpg", $"basic/Image/original/{n}.jpg" }),
     ];
 
-    private static readonly string[] RafBroken = ["basic/Image/aligned/train_00006_aligned.jpg", "basic/Image/original/train_00006.jpg"];
+    private static readonly string[] RafBroken =
+        ["basic/Image/aligned/train_00006_aligned.jpg", "basic/Image/original/train_00006.jpg"];
 
     private static DatasetFixture RafDb() => DatasetFixture.Create("rafdb", RafImages, RafBroken);
 
@@ -23,7 +24,8 @@ public sealed class LoaderTests
             ["1/unreadable.jpg"]);
 
     private static DatasetFixture Generic() =>
-        DatasetFixture.Create("generic", new[] { "alice", "bob", "carol", "dave", "erin", "frank", "grace" }.Select(n => $"faces/{n}.jpg"),
+        DatasetFixture.Create("generic",
+            new[] { "alice", "bob", "carol", "dave", "erin", "frank", "grace" }.Select(n => $"faces/{n}.jpg"),
             ["faces/broken.jpg"]);
 
     private static (string File, int Line, DatasetProblemKind Kind)[] Summary(IEnumerable<DatasetProblem> problems) =>
@@ -40,7 +42,8 @@ public sealed class LoaderTests
             ("train_00001_aligned.jpg", 4, 1), ("train_00002_aligned.jpg", 3, 2),
             ("train_00006_aligned.jpg", 1, 6), ("train_00008_aligned.jpg", 5, 9),
         }));
-        Assert.That(dataset.Records.All(r => r.Box is null && r.Landmarks is null), "aligned crops: default box, no landmarks");
+        Assert.That(dataset.Records.All(r => r.Box is null && r.Landmarks is null),
+            "aligned crops: default box, no landmarks");
         Assert.That(Summary(dataset.Problems), Is.EquivalentTo(new[]
         {
             ("list_patition_label.txt", 3, DatasetProblemKind.LabelOutOfRange),
@@ -60,7 +63,8 @@ public sealed class LoaderTests
         Assert.That(dataset.Records.Select(r => Path.GetFileName(r.ImagePath)),
             Is.EqualTo(new[] { "train_00001.jpg", "train_00002.jpg", "train_00006.jpg" }));
         Assert.That(dataset.Records[0].Box, Is.EqualTo(new FaceBox(12, 10, 104, 109)));
-        Assert.That(Summary(dataset.Problems), Does.Contain(("list_patition_label.txt", 9, DatasetProblemKind.MissingAnnotation)));
+        Assert.That(Summary(dataset.Problems),
+            Does.Contain(("list_patition_label.txt", 9, DatasetProblemKind.MissingAnnotation)));
     }
 
     [Test]
@@ -92,7 +96,8 @@ public sealed class LoaderTests
             options: new DatasetLoadOptions { VerifyImagesWith = SkiaGrayImageDecoder.Instance });
 
         Assert.That(dataset.Records.Select(r => r.Line), Is.EqualTo(new[] { 1, 2, 9 }));
-        Assert.That(Summary(dataset.Problems), Does.Contain(("list_patition_label.txt", 6, DatasetProblemKind.UnreadableImage)));
+        Assert.That(Summary(dataset.Problems),
+            Does.Contain(("list_patition_label.txt", 6, DatasetProblemKind.UnreadableImage)));
     }
 
     [Test]

@@ -3,8 +3,8 @@ namespace PrivilegedAttribution.Landmarks.Tests;
 /// <summary>
 /// The C# predictor against dlib itself (Fixtures/dlib-reference.txt from tools/dlib-reference, Debian's dlib
 /// 19.24): for every case, faces and synthetic images, boxes inside, partly outside and far larger than the image,
-/// the same leaf in all 7,500 trees (listed, or hashed for the small LFW crops), the same float32 shape bit for bit, the same rounded points, and sub-pixel
-/// points equal to dlib's doubles.
+/// the same leaf in all 7,500 trees (listed, or hashed for the small LFW crops), the same float32 shape bit for bit,
+/// the same rounded points, and sub-pixel points equal to dlib's doubles.
 /// </summary>
 [TestFixture]
 public sealed class ShapePredictorReferenceTests

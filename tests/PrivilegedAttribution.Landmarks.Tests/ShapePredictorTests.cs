@@ -116,7 +116,8 @@ public sealed class ShapePredictorTests
         var bytes = HandMadeModel().ToArray();
         var error = Assert.Throws<InvalidDataException>(() =>
             ShapePredictor.Read(new MemoryStream(bytes[..^3]), "cut.dat"));
-        Assert.That(error.Message, Does.Contain("cut.dat").And.Contain("unexpected end of file").And.Contain("byte offset"));
+        Assert.That(error.Message,
+            Does.Contain("cut.dat").And.Contain("unexpected end of file").And.Contain("byte offset"));
     }
 
     [Test]
@@ -154,7 +155,8 @@ public sealed class ShapePredictorTests
 
         for (var i = 0; i < faces.Length; i++)
         {
-            Assert.That(batch[i].Points, Is.EqualTo(predictor.Predict(faces[i].Image, faces[i].Box).Points), $"face {i}");
+            Assert.That(batch[i].Points, Is.EqualTo(predictor.Predict(faces[i].Image, faces[i].Box).Points),
+                $"face {i}");
         }
     }
 

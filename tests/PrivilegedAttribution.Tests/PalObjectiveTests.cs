@@ -181,9 +181,12 @@ public sealed class PalObjectiveTests
 
     private sealed class TwoHeads : nn.Module<Tensor, Tensor>
     {
+        // RegisterComponents names each submodule after its field: the layer names the tests tap ("unused").
+#pragma warning disable IDE1006
         private readonly nn.Module<Tensor, Tensor> used = nn.Conv2d(1, 2, 3, padding: 1);
         private readonly nn.Module<Tensor, Tensor> unused = nn.Conv2d(1, 2, 3, padding: 1);
         private readonly nn.Module<Tensor, Tensor> head = nn.Linear(32, 2);
+#pragma warning restore IDE1006
 
         public TwoHeads() : base(nameof(TwoHeads)) => RegisterComponents();
 

@@ -14,8 +14,8 @@ var trainPerClass = Opt("--train-per-class", "Training images per class", 4);
 var testPerClass = Opt("--test-per-class", "Test images per class", 2);
 var model = new Option<string?>("--model")
 {
-    Description = $"dlib shape_predictor_68_face_landmarks.dat (default: ${ShapePredictor.ModelPathEnvironmentVariable} " +
-                  $"or {ShapePredictor.DefaultModelPath})",
+    Description = "dlib shape_predictor_68_face_landmarks.dat (default: " +
+                  $"${ShapePredictor.ModelPathEnvironmentVariable} or {ShapePredictor.DefaultModelPath})",
 };
 var root = new RootCommand("Builds the face fixture: a tiny RAF-DB basic layout made from a few face photos.")
 {

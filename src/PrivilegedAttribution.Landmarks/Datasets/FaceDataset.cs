@@ -43,11 +43,13 @@ public sealed class FaceDataset
     }
 
     /// <summary>A copy with other records (same classes and problems).</summary>
-    public FaceDataset WithRecords(IReadOnlyList<FaceRecord> records, IEnumerable<DatasetProblem>? moreProblems = null) =>
+    public FaceDataset WithRecords(IReadOnlyList<FaceRecord> records,
+        IEnumerable<DatasetProblem>? moreProblems = null) =>
         new(Root, ClassNames, records, Problems.Concat(moreProblems ?? []).ToArray(), Excluded);
 
     /// <summary>A one-line summary: records, classes, bad and excluded records.</summary>
     public override string ToString() =>
-        $"{Records.Count} faces in {ClassNames.Count} classes ({string.Join(", ", ClassNames.Zip(ClassCounts(), (n, c) => $"{n} {c}"))}); " +
+        $"{Records.Count} faces in {ClassNames.Count} classes " +
+        $"({string.Join(", ", ClassNames.Zip(ClassCounts(), (n, c) => $"{n} {c}"))}); " +
         $"{Problems.Count} bad record(s) skipped, {Excluded} excluded";
 }

@@ -111,8 +111,8 @@ public static class RafDbLoader
             else
             {
                 imagePath = Path.Combine(root, "Image", "original", name);
-                box = ReadBoundingBox(builder, Path.Combine(root, "Annotation", "boundingbox", stem + "_boundingbox.txt"),
-                    labelPath, lineNumber);
+                box = ReadBoundingBox(builder,
+                    Path.Combine(root, "Annotation", "boundingbox", stem + "_boundingbox.txt"), labelPath, lineNumber);
                 if (box is null)
                 {
                     continue;

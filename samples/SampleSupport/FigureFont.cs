@@ -1,0 +1,24 @@
+using SkiaSharp;
+
+namespace PrivilegedAttribution.Samples;
+
+/// <summary>
+/// The one font of the samples' figures (overlay grids, the confusion matrix, ScottPlot's plots). SkiaSharp's Linux
+/// assets without dependencies have no font manager, so the font is loaded from a common file of this machine.
+/// </summary>
+public static class FigureFont
+{
+    /// <summary>A common sans-serif font file of this machine (Debian's fonts-dejavu-core first), or null.</summary>
+    public static string? File { get; } = new[]
+    {
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+        "/usr/share/fonts/TTF/DejaVuSans.ttf",
+        "/usr/share/fonts/dejavu/DejaVuSans.ttf",
+        "/Library/Fonts/Arial.ttf",
+        "C:/Windows/Fonts/arial.ttf",
+    }.FirstOrDefault(System.IO.File.Exists);
+
+    /// <summary>The typeface of <see cref="File"/>, else SkiaSharp's default (which may draw no text). The caller
+    /// disposes it.</summary>
+    public static SKTypeface Load() => (File is null ? null : SKTypeface.FromFile(File)) ?? SKTypeface.Default;
+}
