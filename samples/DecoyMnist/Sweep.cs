@@ -45,8 +45,14 @@ public static class Sweep
             from warmup in grid.WarmupSteps
             select settings.Pal with
             {
-                Layer = layer, Lambda = lambda, Strategy = strategy, Sigma = sigma, Target = target, Method = method,
-                Normalization = normalization, WarmupSteps = warmup,
+                Layer = layer,
+                Lambda = lambda,
+                Strategy = strategy,
+                Sigma = sigma,
+                Target = target,
+                Method = method,
+                Normalization = normalization,
+                WarmupSteps = warmup,
             }).ToList();
         TrainingProgress.Run(reporter =>
         {
