@@ -59,6 +59,11 @@ var output = Opt("--out", "Output folder", Path.GetRelativePath(Environment.Curr
 // One thread by default: on shared or busy cores, LibTorch's spinning thread pool was measured 5× slower with two.
 var threads = Opt("--threads", "LibTorch CPU threads (1 is fastest on shared cores)", 1);
 
+var mergeResults = new Option<string[]>("--merge")
+{
+    Description = "Train nothing: merge these results.json files (e.g. one process per protocol) into one report",
+    AllowMultipleArgumentsPerToken = true,
+};
 var root = new RootCommand(
     "Decoy MNIST: clean, unpenalised, PAL and Right-for-the-Right-Reasons models under the RRR and CDEP " +
     "decoy protocols; prints and writes the accuracy table and attribution figures.")
@@ -66,7 +71,7 @@ var root = new RootCommand(
     data, idx, maxImages, trainLimit, protocols, methods, seeds, epochs, batchSize, learningRate, palLayer, palLambda,
     palStrategy, palSigma, palTarget, palMethod, palNormalization, palWarmup, palDecay, rrrLambda, rrrAnnotation,
     rrrSigma, rrrThreshold,
-    output, threads,
+    output, threads, mergeResults,
 };
 
 var layers = new Option<string?>("--layers") { Description = "PAL layers to try (comma-separated)" };
@@ -151,6 +156,16 @@ root.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
     var (settings, experimentData) = Prepare(p);
     Console.WriteLine($"{experimentData.Source}: {experimentData.Train.Count} train / " +
                       $"{experimentData.Validation.Count} validation / {experimentData.Test.Count} test");
+    var merged = p.GetValue(mergeResults) ?? [];
+    if (merged.Length > 0)
+    {
+        var saved = Report.Read(merged);
+        Report.Print(Report.Rows(saved), "Decoy MNIST: test accuracy over seeds (merged)");
+        Report.Write(settings.OutputFolder, settings, experimentData, saved, clock.Elapsed, CommandLine());
+        Console.WriteLine($"wrote {Path.Combine(settings.OutputFolder, "results.md")} and results.json");
+        return 0;
+    }
+
     var (results, models) = Experiment.Run(experimentData, settings);
     var rows = Report.Rows(results);
     Report.Print(rows, "Decoy MNIST: test accuracy over seeds");

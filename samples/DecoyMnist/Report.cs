@@ -121,6 +121,26 @@ public static class Report
         }
     }
 
+    /// <summary>The runs of results.json files written by <see cref="Write"/> (disjoint runs, e.g. one process per
+    /// protocol), to report them as one.</summary>
+    /// <exception cref="InvalidDataException">A file has no runs, or two files hold the same model, protocol and seed.
+    /// </exception>
+    public static List<RunResult> Read(IEnumerable<string> paths)
+    {
+        var runs = paths.SelectMany(path =>
+            {
+                using var document = JsonDocument.Parse(File.ReadAllText(path));
+                return document.RootElement.GetProperty("runs").Deserialize<List<RunResult>>(Json)
+                       ?? throw new InvalidDataException($"{path} has no runs.");
+            })
+            .ToList();
+        var repeated = runs.GroupBy(r => (r.Protocol, r.Method, r.Seed)).FirstOrDefault(g => g.Count() > 1);
+        return repeated is null
+            ? runs
+            : throw new InvalidDataException(
+                $"The files hold {repeated.Key} more than once; merge disjoint runs (e.g. different --protocols).");
+    }
+
     /// <summary>Writes results.md and results.json into <paramref name="folder"/>.</summary>
     public static void Write(string folder, ExperimentSettings settings, ExperimentData data,
         IReadOnlyList<RunResult> results, TimeSpan wallTime, string commandLine)
