@@ -9,6 +9,7 @@ public sealed class Arguments
     [
         "--config", "--threads", "--output", "--layer", "--traces", "--model", "--batch", "--size", "--step",
         "--warmup", "--repeat", "--allocator", "--onednn",
+        "--suites", "--steps-per-block", "--json", // ratios (RatioRequest)
     ];
 
     private static readonly HashSet<string> Flags = ["--no-pytorch", "--no-memory"];

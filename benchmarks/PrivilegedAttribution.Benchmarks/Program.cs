@@ -11,8 +11,9 @@ using TorchSharp;
 // Commands (all take --config short|medium|full and --threads N, default medium and 2, and --allocator kept|default
 // and --onednn auto|on|off, default kept and auto: CpuBackend.ConfigureForTraining()'s settings):
 //   bdn [BenchmarkDotNet arguments]  the BenchmarkDotNet suites (all of them unless --filter is given)
-//   ratios [--no-pytorch] [--no-memory] [--output FILE]
+//   ratios [--no-pytorch] [--no-memory] [--output FILE] [--suites NAME,...|all] [--steps-per-block K] [--json FILE]
 //                                    the ratios, TorchSharp and PyTorch interleaved, as a Markdown table
+//                                    (suites: resnet18-112 (default), resnet18-224, vgg11bn-112; see RatioSuite)
 //   profile [--layer L] [--traces DIR]
 //                                    where the PAL step's time goes: parts of the step and LibTorch's operator profile
 //   conv-probe                       one layer4 convolution's double backward taken apart (part of profile)
@@ -46,7 +47,8 @@ switch (command)
     case "ratios":
     {
         var report = RatioDriver.Run(profile, threads, backend, !arguments.Flag("--no-pytorch"),
-            !arguments.Flag("--no-memory"), commandLine);
+            !arguments.Flag("--no-memory"), commandLine, RatioRequest.Parse(arguments.Value("--suites"),
+                arguments.Value("--steps-per-block"), arguments.Value("--json")));
         Emit(report, arguments.Value("--output"));
         return 0;
     }
