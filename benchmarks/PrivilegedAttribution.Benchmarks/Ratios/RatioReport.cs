@@ -35,7 +35,9 @@ public static class RatioReport
     private static void AppendSuite(StringBuilder text, SuiteResult result, BenchmarkProfile profile, int threads)
     {
         var options = result.Options;
-        text.AppendLine($"### Suite {result.Suite.Name} ({result.Suite.Description}), run at {options}");
+        text.AppendLine($"### Suite {result.Suite.Name}, run at {options}");
+        text.AppendLine();
+        text.AppendLine($"{result.Suite.Description}.");
         text.AppendLine();
         text.AppendLine($"Workload: {options}, {options.Classes} classes, training mode, SGD (momentum 0.9), PAL λ = " +
                         $"{options.Lambda.ToString(CultureInfo.InvariantCulture)} (Pearson, mean of the channels), " +
