@@ -62,6 +62,13 @@ smoke vgg-integration "$out/vgg/vgg11bn-attribution.png" run samples/VggIntegrat
 smoke facial-expression "" bash samples/FacialExpression/smoke.sh
 smoke landmark-benchmark "" run benchmarks/PrivilegedAttribution.Landmarks.Benchmarks -- --filter '*' --job Dry
 smoke benchmarks "" run benchmarks/PrivilegedAttribution.Benchmarks -- smoke
+# dlib's C++ predictor beside ours, only where tools/dlib-reference was built (it needs Debian's libdlib-dev).
+if [ -x artifacts/dlib-reference/dlib-reference ]; then
+    smoke landmarks-versus-dlib "" run benchmarks/PrivilegedAttribution.Landmarks.Benchmarks -- versus-dlib \
+        --repeat 1 --rounds 1 --batch 4 --loads 1
+else
+    echo "== smoke: landmarks-versus-dlib skipped (artifacts/dlib-reference not built; see tools/dlib-reference)"
+fi
 
 if [ ${#failed[@]} -ne 0 ]; then
     echo "smoke runs FAILED: ${failed[*]}" >&2

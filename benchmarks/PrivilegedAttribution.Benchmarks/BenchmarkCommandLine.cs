@@ -91,13 +91,23 @@ public static class BenchmarkCommandLine
         var noPyTorch = new Option<bool>("--no-pytorch") { Description = "Leave out the PyTorch counterpart" };
         var noMemory = new Option<bool>("--no-memory") { Description = "Leave out the peak-memory probes" };
         var ratiosOutput = Output();
+        var suites = new Option<string?>("--suites")
+        {
+            Description = "Sizes to run, comma-separated, or all: resnet18-112 (default), resnet18-224, vgg11bn-112",
+        };
+        var stepsPerBlock = new Option<string?>("--steps-per-block")
+        {
+            Description = "Consecutive steps per contender and round (default: the configuration's)",
+        };
+        var json = new Option<string?>("--json") { Description = "Also write every block and ratio to this JSON file" };
         var ratios = new Command("ratios", "The issue's ratios, TorchSharp and PyTorch interleaved, as a Markdown " +
-            "table") { noPyTorch, noMemory, ratiosOutput };
+            "table") { noPyTorch, noMemory, ratiosOutput, suites, stepsPerBlock, json };
         ratios.SetAction(parse =>
         {
             var run = Prepare(parse);
             Emit(RatioDriver.Run(run.Profile, run.Threads, run.Backend, !parse.GetValue(noPyTorch),
-                !parse.GetValue(noMemory), run.CommandLine), parse.GetValue(ratiosOutput));
+                !parse.GetValue(noMemory), run.CommandLine, RatioRequest.Parse(parse.GetValue(suites),
+                    parse.GetValue(stepsPerBlock), parse.GetValue(json))), parse.GetValue(ratiosOutput));
             return 0;
         });
 

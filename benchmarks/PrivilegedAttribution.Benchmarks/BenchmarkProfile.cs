@@ -21,6 +21,7 @@ public sealed record BenchmarkProfile(string Name)
         WarmupCount = 1,
         IterationCount = 1,
         Rounds = 2,
+        StepsPerBlock = 2,
         WarmupRounds = 1,
         MemoryRepeats = 1,
         DecoyCnnBatch = 8,
@@ -40,6 +41,7 @@ public sealed record BenchmarkProfile(string Name)
         WarmupCount = 2,
         IterationCount = 7,
         Rounds = 15,
+        StepsPerBlock = 4,
         WarmupRounds = 2,
         MemoryRepeats = 3,
         DecoyCnnBatch = 64,
@@ -59,6 +61,7 @@ public sealed record BenchmarkProfile(string Name)
         WarmupCount = 3,
         IterationCount = 15,
         Rounds = 30,
+        StepsPerBlock = 8,
         WarmupRounds = 2,
         MemoryRepeats = 5,
         DecoyCnnBatch = 64,
@@ -99,6 +102,10 @@ public sealed record BenchmarkProfile(string Name)
 
     /// <summary>Interleaved rounds of the ratio driver.</summary>
     public int Rounds { get; init; }
+
+    /// <summary>Consecutive steps of one contender per round in the ratio driver, timed as a block (as a training loop
+    /// runs them: what one step leaves in the allocator and caches, the next one meets).</summary>
+    public int StepsPerBlock { get; init; } = 1;
 
     /// <summary>Rounds run before the measured ones of the ratio and backend drivers, not kept (first-use costs:
     /// allocations, kernel choice).</summary>

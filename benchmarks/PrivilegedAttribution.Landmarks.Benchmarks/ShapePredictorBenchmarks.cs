@@ -49,7 +49,7 @@ internal static class Faces
 {
     public static (GrayImage, FaceBox)[] Load()
     {
-        var photos = Path.Combine(RepositoryRoot(), "artifacts", "face-fixture", "photos");
+        var photos = Path.Combine(VersusDlib.FixtureFaces.RepositoryRoot(), "artifacts", "face-fixture", "photos");
         if (File.Exists(Path.Combine(photos, "astronaut.png")) && File.Exists(Path.Combine(photos, "grace_hopper.jpg")))
         {
             return
@@ -68,16 +68,5 @@ internal static class Faces
         random.NextBytes(pixels);
         var image = new GrayImage(512, 512, pixels);
         return [(image, new FaceBox(179, 83, 266, 170)), (image, new FaceBox(161, 113, 376, 328))];
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Directory.Packages.props")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? Directory.GetCurrentDirectory();
     }
 }

@@ -16,8 +16,12 @@ on the same model, batch, input size and thread count, written with the same ten
 Modes:
   worker   read JSON commands on stdin, one per line, answer one JSON line each on stdout (the C# ratio driver
            interleaves this process's steps with its own, so that both see the same machine):
-             {"cmd": "setup", "model": "resnet18", "batch": 16, "size": 112, "threads": 2, ...}
-             {"cmd": "time", "step": "pal", "layer": "layer3", "count": 1}      -> {"ms": [612.3]}
+             {"cmd": "setup", "model": "resnet18", "batch": 16, "size": 112, "threads": 2,
+              "keep_freed_memory": true, ...}   (glibc keeps freed memory, as the C# side's --allocator kept)
+             {"cmd": "time", "step": "pal", "layer": "layer3", "count": 4}
+                 -> {"ms": [612.3, ...], "system_ms": 12.0, "minor_faults": 3100}
+             (count consecutive steps, each timed; system time and minor page faults of the whole block, from
+             getrusage(RUSAGE_SELF), as the C# side measures its own)
              {"cmd": "quit"}
   memory   in this fresh process: warm up, then for each measured step report the peak resident memory above the
            resident size before it (VmHWM - VmRSS, after malloc_trim and a reset of VmHWM); prints one JSON line.
@@ -26,6 +30,7 @@ Modes:
 import argparse
 import ctypes
 import json
+import resource
 import sys
 import time
 
@@ -127,6 +132,22 @@ class Workload:
 
 
 # ----------------------------------------------------------------------------------------------------------- modes
+def keep_freed_memory():
+    """glibc keeps freed memory instead of handing large blocks back to the kernel after every step, with the values
+    of the C# side's CpuBackend.KeepFreedMemory() (mallopt M_MMAP_THRESHOLD = 32 MiB, M_TRIM_THRESHOLD = 2^31 - 1),
+    so that both frameworks are compared under the same allocator setting. True when glibc accepted both."""
+    libc = ctypes.CDLL("libc.so.6")
+    return libc.mallopt(-3, 32 << 20) == 1 and libc.mallopt(-1, 2 ** 31 - 1) == 1
+
+
+def cpu_capability():
+    """The vector instruction set ATen's kernels run with here ("AVX2", "AVX512", ...), from the build summary."""
+    for line in torch.__config__.show().splitlines():
+        if "CPU capability usage:" in line:
+            return line.split(":", 1)[1].strip()
+    return "unknown"
+
+
 def serve():
     """JSON lines in, JSON lines out; nothing else is written to stdout."""
     workload = None
@@ -135,18 +156,23 @@ def serve():
         kind = command.get("cmd")
         try:
             if kind == "setup":
+                kept = keep_freed_memory() if command.get("keep_freed_memory") else False
                 workload = Workload(**command)
                 answer = {"ready": True, "torch": torch.__version__, "torchvision": torchvision.__version__,
-                          "threads": torch.get_num_threads()}
+                          "threads": torch.get_num_threads(), "cpu_capability": cpu_capability(),
+                          "keeps_freed_memory": kept}
             elif kind == "time":
                 step, layer, count = command["step"], command.get("layer", ""), int(command.get("count", 1))
                 workload.prepare(step, layer)
                 times = []
+                usage = resource.getrusage(resource.RUSAGE_SELF)
                 for _ in range(count):
                     start = time.perf_counter()
                     workload.run(step, layer)
                     times.append((time.perf_counter() - start) * 1e3)
-                answer = {"ms": times}
+                after = resource.getrusage(resource.RUSAGE_SELF)
+                answer = {"ms": times, "system_ms": (after.ru_stime - usage.ru_stime) * 1e3,
+                          "minor_faults": after.ru_minflt - usage.ru_minflt}
             elif kind == "quit":
                 print(json.dumps({"bye": True}), flush=True)
                 return
@@ -168,6 +194,8 @@ def status_bytes(key):
 def memory(args):
     """Peak resident memory of single steps in this fresh process (see NativeMemory.cs for the method)."""
     libc = ctypes.CDLL("libc.so.6")
+    if args.keep_freed_memory and not keep_freed_memory():
+        raise RuntimeError("glibc's mallopt refused the allocator setting")
     workload = Workload(**vars(args))
     for _ in range(args.warmup):
         workload.run(args.step, args.layer)
@@ -218,6 +246,8 @@ def main():
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--steps", type=int, default=3)
+    parser.add_argument("--keep-freed-memory", action="store_true",
+                        help="glibc keeps freed memory, as CpuBackend.KeepFreedMemory() in C#")
     args = parser.parse_args()
     if args.mode == "worker":
         serve()

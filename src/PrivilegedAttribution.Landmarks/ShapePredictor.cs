@@ -30,8 +30,16 @@ public sealed class ShapePredictor
     private readonly Lazy<string> _fingerprint;
     private readonly int _maxTrees;
 
+    // Per-thread scratch of Predict and Run, so that a face allocates only its result (any model: grown as needed,
+    // sliced to the model's sizes).
     [ThreadStatic]
     private static int[]? _leafScratch;
+
+    [ThreadStatic]
+    private static float[]? _shapeScratch;
+
+    [ThreadStatic]
+    private static float[]? _featureScratch;
 
     private ShapePredictor(float[] initialShape, Cascade[] cascades)
     {
@@ -111,10 +119,7 @@ public sealed class ShapePredictor
     {
         ArgumentNullException.ThrowIfNull(image);
         CheckBox(image, box, nameof(box), "");
-        var shape = new float[_initialShape.Length];
-        var features = new float[_maxFeatures];
-        Run(image, box, shape, features, null);
-        return ToLandmarks(box, shape);
+        return PredictChecked(image, box);
     }
 
     /// <summary>Predicts the landmarks of an already aligned face crop (RAF-DB aligned, AffectNet crops) in the
@@ -147,16 +152,7 @@ public sealed class ShapePredictor
 
         var results = new FaceLandmarks[faces.Count];
         var options = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
-        Parallel.For(0, faces.Count, options,
-            () => (Shape: new float[_initialShape.Length], Features: new float[_maxFeatures]),
-            (i, _, scratch) =>
-            {
-                var (image, box) = faces[i];
-                Run(image, box, scratch.Shape, scratch.Features, null);
-                results[i] = ToLandmarks(box, scratch.Shape);
-                return scratch;
-            },
-            _ => { });
+        Parallel.For(0, faces.Count, options, i => results[i] = PredictChecked(faces[i].Image, faces[i].Box));
         return results;
     }
 
@@ -184,7 +180,28 @@ public sealed class ShapePredictor
         }
     }
 
-    private FaceLandmarks ToLandmarks(FaceBox box, float[] shape)
+    /// <summary>Predicts a face whose box was checked, in this thread's scratch: only the result is allocated.
+    /// </summary>
+    private FaceLandmarks PredictChecked(GrayImage image, FaceBox box)
+    {
+        var shape = Scratch(ref _shapeScratch, _initialShape.Length);
+        Run(image, box, shape, Scratch(ref _featureScratch, _maxFeatures), null);
+        return ToLandmarks(box, shape);
+    }
+
+    /// <summary>The first <paramref name="length"/> elements of this thread's <paramref name="scratch"/>, which is
+    /// grown first if it is shorter.</summary>
+    private static Span<float> Scratch(ref float[]? scratch, int length)
+    {
+        if (scratch is null || scratch.Length < length)
+        {
+            scratch = new float[length];
+        }
+
+        return scratch.AsSpan(0, length);
+    }
+
+    private FaceLandmarks ToLandmarks(FaceBox box, ReadOnlySpan<float> shape)
     {
         var points = new LandmarkPoint[PartCount];
         var (left, top, scaleX, scaleY) = BoxToImage(box);
@@ -204,7 +221,7 @@ public sealed class ShapePredictor
     private static (double Left, double Top, double ScaleX, double ScaleY) BoxToImage(FaceBox box) =>
         (box.Left, box.Top, box.Right - box.Left, box.Bottom - box.Top);
 
-    private void Run(GrayImage image, FaceBox box, float[] shape, float[] features, byte[]? leafTrace)
+    private void Run(GrayImage image, FaceBox box, Span<float> shape, Span<float> features, byte[]? leafTrace)
     {
         if (_leafScratch is null || _leafScratch.Length < _maxTrees)
         {
@@ -212,7 +229,7 @@ public sealed class ShapePredictor
         }
 
         var leafScratch = _leafScratch;
-        _initialShape.CopyTo(shape, 0);
+        _initialShape.CopyTo(shape);
         var (left, top, scaleX, scaleY) = BoxToImage(box);
         var width = image.Width;
         var height = image.Height;

@@ -13,6 +13,8 @@
 //   dlib-reference predict MODEL CASES IMAGE_DIR > fixture.txt
 //   dlib-reference detect IMAGE...          prints dlib's frontal-face detections (to choose boxes for CASES)
 //   dlib-reference calibrate MODEL IMAGE... the default box for aligned crops (FaceBox.AlignedCropFractions)
+//   dlib-reference time MODEL FACES_FILE REPEATS BATCH_SIZE THREADS LOADS
+//                                           dlib's speed on the C# benchmark's faces (dlib_timing.cpp)
 //
 // CASES: one case a line, "#" starts a comment:
 //   NAME  IMAGE  LEFT TOP RIGHT BOTTOM  [compact]
@@ -26,6 +28,8 @@
 #include <dlib/image_processing/frontal_face_detector.h>
 #include <dlib/array2d.h>
 #include <dlib/revision.h>
+
+#include "dlib_timing.h"
 
 #include <cinttypes>
 #include <cmath>
@@ -330,9 +334,13 @@ int main(int argc, char** argv)
             return calibrate(argv[2], argc - 3, argv + 3);
         if (argc >= 3 && std::string(argv[1]) == "detect")
             return detect(argc - 2, argv + 2);
+        if (argc == 8 && std::string(argv[1]) == "time")
+            return time_predictor(argv[2], argv[3], std::stol(argv[4]), std::stol(argv[5]), std::stol(argv[6]),
+                                  std::stol(argv[7]));
         std::cerr << "usage: dlib-reference predict MODEL CASES IMAGE_DIR > fixture.txt\n"
                      "       dlib-reference detect IMAGE...\n"
-                     "       dlib-reference calibrate MODEL IMAGE...\n";
+                     "       dlib-reference calibrate MODEL IMAGE...\n"
+                     "       dlib-reference time MODEL FACES_FILE REPEATS BATCH_SIZE THREADS LOADS\n";
         return 2;
     }
     catch (const std::exception& e)

@@ -18,7 +18,8 @@ public sealed class PyTorchWorker : IDisposable
 
     private PyTorchWorker(JsonLineWorker worker) => _worker = worker;
 
-    /// <summary>"PyTorch 1.13.0, torchvision 0.14.1, 2 threads", as the worker reports them.</summary>
+    /// <summary>"PyTorch 1.13.0, torchvision 0.14.1, 2 threads, ATen CPU capability AVX2, allocator kept", as the
+    /// worker reports them.</summary>
     public string Versions { get; private set; } = "";
 
     /// <summary>The script beside the benchmark binary (copied at build time).</summary>
@@ -51,7 +52,12 @@ public sealed class PyTorchWorker : IDisposable
     }
 
     /// <summary>Starts the worker and builds its workload.</summary>
-    public static PyTorchWorker Start(Workloads.WorkloadOptions options, int threads)
+    /// <param name="options">The workload.</param>
+    /// <param name="threads">PyTorch's intra-op threads.</param>
+    /// <param name="keepFreedMemory">Whether the worker's glibc keeps freed memory, as this process's does under
+    /// <c>--allocator kept</c> (<see cref="CpuBackend.KeepFreedMemory"/>): both frameworks run under the same setting.
+    /// </param>
+    public static PyTorchWorker Start(Workloads.WorkloadOptions options, int threads, bool keepFreedMemory)
     {
         var worker = new PyTorchWorker(JsonLineWorker.Start(Interpreter, [ScriptPath, "worker"]));
         JsonNode ready;
@@ -68,6 +74,7 @@ public sealed class PyTorchWorker : IDisposable
                 ["landmarks"] = options.Landmarks,
                 ["seed"] = options.Seed,
                 ["threads"] = threads,
+                ["keep_freed_memory"] = keepFreedMemory,
             });
         }
         catch
@@ -76,19 +83,30 @@ public sealed class PyTorchWorker : IDisposable
             throw;
         }
 
-        worker.Versions = $"PyTorch {ready["torch"]}, torchvision {ready["torchvision"]}, {ready["threads"]} threads";
+        worker.Versions = $"PyTorch {ready["torch"]}, torchvision {ready["torchvision"]}, " +
+                          $"{ready["threads"]} threads, " +
+                          $"ATen CPU capability {ready["cpu_capability"] ?? "unknown"}, allocator " +
+                          ((bool?)ready["keeps_freed_memory"] == true ? "kept" : "default");
+        if (keepFreedMemory && (bool?)ready["keeps_freed_memory"] != true)
+        {
+            worker.Dispose();
+            throw new InvalidOperationException("The PyTorch worker's glibc refused to keep freed memory.");
+        }
         return worker;
     }
 
-    /// <summary>Times <paramref name="count"/> steps of <paramref name="step"/> ("plain", "pal", "pal_noclone",
-    /// "pal_closed") at <paramref name="layer"/>; milliseconds each.</summary>
-    public double[] Time(string step, string layer, int count = 1)
+    /// <summary>Runs <paramref name="count"/> consecutive steps of <paramref name="step"/> at <paramref name="layer"/>
+    /// as one block: the means per step of wall time, the worker's system time and its minor page faults, and each
+    /// step's wall time.</summary>
+    public StepTiming TimeBlock(string step, string layer, int count)
     {
         var answer = _worker.Ask(new JsonObject
         {
             ["cmd"] = "time", ["step"] = step, ["layer"] = layer, ["count"] = count,
         });
-        return answer["ms"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
+        var steps = answer["ms"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
+        return new StepTiming(steps.Average(), (double)answer["system_ms"]! / count,
+            (double)answer["minor_faults"]! / count, steps);
     }
 
     /// <summary>Stops the worker.</summary>
@@ -96,13 +114,14 @@ public sealed class PyTorchWorker : IDisposable
 
     /// <summary>Runs the worker's fresh-process memory probe and returns its JSON answer.</summary>
     public static JsonNode MemoryProbe(Workloads.WorkloadOptions options, string step, string layer, int threads,
-        int repeats)
+        int repeats, bool keepFreedMemory)
     {
-        var arguments = new[]
-        {
+        string[] arguments =
+        [
             ScriptPath, "memory", "--model", options.Model, "--batch", $"{options.Batch}", "--size",
             $"{options.Size}", "--layer", layer, "--step", step, "--threads", $"{threads}", "--repeat", $"{repeats}",
-        };
+            .. keepFreedMemory ? new[] { "--keep-freed-memory" } : [],
+        ];
         return ProbeProcess.Run(Interpreter, arguments);
     }
 }
