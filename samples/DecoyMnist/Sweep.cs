@@ -43,17 +43,8 @@ public static class Sweep
             from method in grid.Methods
             from normalization in grid.Normalizations
             from warmup in grid.WarmupSteps
-            select settings.Pal with
-            {
-                Layer = layer,
-                Lambda = lambda,
-                Strategy = strategy,
-                Sigma = sigma,
-                Target = target,
-                Method = method,
-                Normalization = normalization,
-                WarmupSteps = warmup,
-            }).ToList();
+            select new PalSettings(layer, lambda, strategy, sigma, target, method, normalization, warmup,
+                settings.Pal.DecayStart, settings.Pal.DecaySteps)).ToList();
         TrainingProgress.Run(reporter =>
         {
             foreach (var protocol in settings.Protocols)
