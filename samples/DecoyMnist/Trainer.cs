@@ -24,20 +24,19 @@ public static class Trainer
         using var objective = objectiveFor(model);
         using var optimizer = optim.Adam(model.parameters(), settings.LearningRate);
         var stopwatch = new Stopwatch();
-        var batches = (int)Math.Ceiling(train.Count / (double)settings.BatchSize);
+        var batches = MiniBatches.Count(train.Count, settings.BatchSize);
         var (steps, epochs) = (settings.StepsFor(train.Count), settings.EpochsFor(train.Count));
         for (var epoch = 0; epoch < epochs; epoch++)
         {
             model.train();
             stopwatch.Start();
             double crossEntropySum = 0, penaltySum = 0;
-            using var order = randperm(train.Count);
+            // The last pass is cut short when the step budget ends inside it.
             var batchesNow = Math.Min(batches, steps - epoch * batches);
-            for (var b = 0; b < batchesNow; b++)
+            var b = 0;
+            foreach (var index in MiniBatches.Shuffled(train.Count, settings.BatchSize).Take(batchesNow))
             {
                 using var step = NewDisposeScope();
-                var index = order.narrow(0, b * settings.BatchSize,
-                    Math.Min(settings.BatchSize, train.Count - b * settings.BatchSize));
                 optimizer.zero_grad();
                 var loss = objective.Compute(model, train.Batch(index));
                 loss.Total.backward();
@@ -52,6 +51,7 @@ public static class Trainer
                 progress.Advance(status: () => FormattableString.Invariant(
                     $"epoch {epoch + 1}/{epochs}  CE {crossEntropySum / (b + 1):F3}") +
                     (loss.Penalty is null ? "" : FormattableString.Invariant($"  penalty {penaltySum / (b + 1):F4}")));
+                b++;
             }
 
             stopwatch.Stop();
