@@ -109,7 +109,8 @@ var merge = new Option<string[]>("--merge")
 var clutter = new Option<string>("--clutter")
 {
     Description = "FRAGMENTS:SIZE: paste that many SIZE×SIZE fragments of other digits on every image, training, " +
-                  "validation and test (cluttered MNIST; label-independent nuisance, no shortcut); 'none' for clean",
+                  "validation and test (cluttered MNIST; label-independent nuisance, no shortcut); 'none' for " +
+                  "clean. With --merge it only labels the report",
     DefaultValueFactory = _ => "none",
 };
 var smallData = new Command("small-data",
@@ -210,17 +211,17 @@ smallData.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
     var settings = p.GetResult(palLambda) is { Implicit: false }
         ? experimentSettings
         : experimentSettings with { Pal = experimentSettings.Pal with { Lambda = SmallData.DefaultLambda } };
+    var clutterSetting = ParseClutter(p.GetValue(clutter)!);
     var merged = p.GetValue(merge) ?? [];
     var results = merged.Length > 0
         ? SmallDataReport.Read(merged)
         : SmallData.Run(experimentData, settings, List(p.GetValue(sizes)!).Select(ParseSize).ToList(),
-            p.GetValue(minimumSteps), ParseClutter(p.GetValue(clutter)!), soFar => SmallDataReport.Write(
-                settings.OutputFolder, settings, experimentData, soFar, p.GetValue(minimumSteps), clock.Elapsed,
-                CommandLine()));
+            p.GetValue(minimumSteps), clutterSetting, soFar => SmallDataReport.Write(settings.OutputFolder, settings,
+                experimentData, soFar, p.GetValue(minimumSteps), clock.Elapsed, CommandLine(), clutterSetting));
     var rows = SmallDataReport.Rows(results);
     SmallDataReport.Print(rows);
     var lines = SmallDataReport.Write(settings.OutputFolder, settings, experimentData, results,
-        p.GetValue(minimumSteps), clock.Elapsed, CommandLine());
+        p.GetValue(minimumSteps), clock.Elapsed, CommandLine(), clutterSetting);
     foreach (var line in lines)
     {
         Console.WriteLine($"  {line}");

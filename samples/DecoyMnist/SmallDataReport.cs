@@ -64,18 +64,24 @@ public static class SmallDataReport
     }
 
     /// <summary>Writes small-data.md and small-data.json into <paramref name="folder"/>; returns the lines that
-    /// describe the run (also printed by the caller).</summary>
+    /// describe the run (also printed by the caller). <paramref name="clutter"/> names the setting the runs were made
+    /// in (null: clean digits).</summary>
     public static IReadOnlyList<string> Write(string folder, ExperimentSettings settings, ExperimentData data,
-        IReadOnlyList<SmallData.Result> results, int minimumSteps, TimeSpan wallTime, string commandLine)
+        IReadOnlyList<SmallData.Result> results, int minimumSteps, TimeSpan wallTime, string commandLine,
+        Clutter? clutter = null)
     {
+        var kind = clutter is null
+            ? "clean"
+            : $"cluttered ({clutter.Fragments} fragments of {clutter.FragmentSize}×{clutter.FragmentSize} pixels " +
+              "from other digits of the same split on every image)";
         Directory.CreateDirectory(folder);
         var rows = Rows(results);
         var description = new List<string>
         {
             $"Command: `{commandLine}`",
             $"Data: {data.Source}; training subsets drawn class-stratified (a different draw per seed, shared by " +
-            $"the models of a seed) from the {data.Train.Count:N0} clean training digits; scored on the " +
-            $"{data.Validation.Count:N0} clean validation and {data.Test.Count:N0} clean test digits (no decoy).",
+            $"the models of a seed) from the {data.Train.Count:N0} training digits; scored on the " +
+            $"{data.Validation.Count:N0} validation and {data.Test.Count:N0} test digits; no decoy; digits {kind}.",
             FormattableString.Invariant(
                 $"Optimisation: Adam lr {settings.Training.LearningRate}, batch {settings.Training.BatchSize}, ") +
             $"{settings.Training.Epochs} epochs but at least {minimumSteps} optimiser steps (column steps); " +
