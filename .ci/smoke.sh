@@ -53,12 +53,12 @@ smoke decoy-mnist-small-data-clutter "$out/clutter/small-data.png" run samples/D
 # A learning rate that makes the weights diverge: the loop stops with a message and exit code 3 (issue 9).
 smoke_stops decoy-mnist-diverges 3 "Training stopped: the loss is not finite" run samples/DecoyMnist -- --seeds 1 \
     --epochs 1 --train-limit 300 --protocols cdep --methods unpenalised --lr 1e12 --out "$out/diverge"
-smoke resnet-integration "$out/resnet/resnet18-attribution.png" run samples/ResNetIntegration -- --train-size 64 \
-    --test-size 32 --epochs 1 --out "$out/resnet"
+smoke resnet-integration "$out/resnet/resnet18-training-curves.png" run samples/ResNetIntegration -- --train-size 64 \
+    --validation-size 32 --test-size 32 --epochs 1 --out "$out/resnet"
 smoke resnet-integration-faces "$out/resnet-faces/resnet18-attribution.png" run samples/ResNetIntegration -- \
     --faces artifacts/face-fixture/rafdb/basic --epochs 1 --out "$out/resnet-faces"
-smoke vgg-integration "$out/vgg/vgg11bn-attribution.png" run samples/VggIntegration -- --train-size 32 \
-    --test-size 16 --epochs 1 --out "$out/vgg"
+smoke vgg-integration "$out/vgg/vgg11bn-training-curves.png" run samples/VggIntegration -- --train-size 32 \
+    --validation-size 16 --test-size 16 --epochs 1 --out "$out/vgg"
 smoke facial-expression "" bash samples/FacialExpression/smoke.sh
 smoke landmark-benchmark "" run benchmarks/PrivilegedAttribution.Landmarks.Benchmarks -- --filter '*' --job Dry
 smoke benchmarks "" run benchmarks/PrivilegedAttribution.Benchmarks -- smoke

@@ -8,26 +8,18 @@ using PrivilegedAttribution.Landmarks.Benchmarks.VersusDlib;
 // dotnet run -c Release --project benchmarks/PrivilegedAttribution.Landmarks.Benchmarks -- --quick
 //     (a stopwatch check without BenchmarkDotNet: load once, then 200 faces)
 // dotnet run -c Release --project benchmarks/PrivilegedAttribution.Landmarks.Benchmarks -- versus-dlib [options]
-//     (dlib's C++ predictor and ours on the same faces and boxes in one run: see VersusDlib/VersusDlibOptions.cs)
+//     (dlib's C++ predictor and ours on the same faces and boxes in one run; --help lists the options)
 if (args.Length > 0 && args[0] == "versus-dlib")
 {
-    var options = VersusDlibOptions.Parse(args[1..]);
-    var report = VersusDlibBenchmark.Run(options, "dotnet run -c Release --project " +
-        "benchmarks/PrivilegedAttribution.Landmarks.Benchmarks -- " + string.Join(' ', args));
-    Console.WriteLine(report);
-    if (options.Output is not null)
-    {
-        File.WriteAllText(options.Output, report);
-    }
-
-    return;
+    return VersusDlibCommand.Run(args[1..]);
 }
 
 if (args.Contains("--quick"))
 {
     QuickCheck.Run();
-    return;
+    return 0;
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(PredictionBenchmark).Assembly)
     .Run(args, DefaultConfig.Instance.WithOptions(ConfigOptions.JoinSummary));
+return 0;

@@ -134,10 +134,12 @@ class Workload:
 # ----------------------------------------------------------------------------------------------------------- modes
 def keep_freed_memory():
     """glibc keeps freed memory instead of handing large blocks back to the kernel after every step, with the values
-    of the C# side's CpuBackend.KeepFreedMemory() (mallopt M_MMAP_THRESHOLD = 32 MiB, M_TRIM_THRESHOLD = 2^31 - 1),
-    so that both frameworks are compared under the same allocator setting. True when glibc accepted both."""
+    of the C# side's CpuBackend.KeepFreedMemory() (mallopt M_MMAP_MAX = 0, M_MMAP_THRESHOLD = 32 MiB,
+    M_TRIM_THRESHOLD = 2^31 - 1), so that both frameworks are compared under the same allocator setting. True when
+    glibc accepted all three."""
     libc = ctypes.CDLL("libc.so.6")
-    return libc.mallopt(-3, 32 << 20) == 1 and libc.mallopt(-1, 2 ** 31 - 1) == 1
+    return (libc.mallopt(-4, 0) == 1 and libc.mallopt(-3, 32 << 20) == 1
+            and libc.mallopt(-1, 2 ** 31 - 1) == 1)
 
 
 def cpu_capability():

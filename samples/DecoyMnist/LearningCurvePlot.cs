@@ -9,7 +9,7 @@ public static class LearningCurvePlot
     /// <summary>Writes the PNG to <paramref name="path"/>.</summary>
     public static void Write(string path, IReadOnlyList<SmallDataReport.Row> rows)
     {
-        RegisterFont();
+        FigureFont.RegisterWithScottPlot();
         var plot = new Plot();
         var sizes = rows.Select(r => r.Size).Distinct().Order().ToArray();
         var methods = rows.Select(r => r.Method).Distinct().Order().ToList();
@@ -36,17 +36,5 @@ public static class LearningCurvePlot
         plot.Title("Small clean training sets: mean ± std over seeds");
         plot.ShowLegend(Alignment.LowerRight);
         plot.SavePng(path, 800, 520);
-    }
-
-    /// <summary>Without a font manager (SkiaSharp's Linux assets without dependencies) ScottPlot draws no text, and
-    /// without a bold face no title or axis label (they are bold): register the one font file for both.</summary>
-    private static void RegisterFont()
-    {
-        if (FigureFont.File is { } file)
-        {
-            Fonts.AddFontFile("plot font", file, bold: false, italic: false);
-            Fonts.AddFontFile("plot font", file, bold: true, italic: false);
-            Fonts.Default = "plot font";
-        }
     }
 }

@@ -66,7 +66,7 @@ landmarksCommand.SetAction(p =>
 });
 root.Subcommands.Add(landmarksCommand);
 
-var architecture = Opt("--arch", "resnet18 or vgg11_bn (TorchVision, trained from scratch)", "resnet18");
+var architecture = Opt("--arch", "resnet18 or vgg11_bn (TorchVision; from scratch unless --weights)", "resnet18");
 var size = Opt("--size", "Input size in pixels (faces are resampled to size×size)", 112);
 var epochs = Opt("--epochs", "Training epochs", 20);
 var batchSize = Opt("--batch-size", "Mini-batch size", 32);
@@ -79,12 +79,19 @@ var seed = Opt("--seed", "Random seed", 1);
 var overlays = Opt("--overlays", "Test faces in the overlay figures", 8);
 var output = Opt("--out", "Output folder", "samples/FacialExpression/out");
 var threads = Opt("--threads", "LibTorch CPU threads", Environment.ProcessorCount);
+var validationFraction = Opt("--validation-fraction",
+    "Share of each class of the training faces held out for the per-epoch validation scores", 0.1);
+var weights = new Option<string?>("--weights")
+{
+    Description = "Fine-tune from a TorchSharp state dict of --arch with the ImageNet head (1000 classes), e.g. " +
+                  "torchvision's weights exported with TorchSharp's exportsd.py; the head is replaced for the classes",
+};
 var train = new Command("train",
     "Completes the landmarks, trains with PAL, writes metrics.md/json (accuracy per class, confusion matrix), " +
-    "confusion-matrix.png, heatmap-overlays.png and attribution-overlays.png.")
+    "confusion-matrix.png, training-curves.png, heatmap-overlays.png and attribution-overlays.png.")
 {
     architecture, size, epochs, batchSize, learningRate, layer, lambda, strategy, sigma, seed, overlays, output,
-    threads,
+    threads, validationFraction, weights,
 };
 train.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
 {
@@ -96,10 +103,11 @@ train.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
     var testImages = FaceImages.Prepare(testSet, inputSize);
     var settings = new TrainSettings(p.GetValue(architecture)!, inputSize, p.GetValue(epochs), p.GetValue(batchSize),
         p.GetValue(learningRate), p.GetValue(layer), p.GetValue(lambda), p.GetValue(strategy)!, p.GetValue(sigma),
-        p.GetValue(seed), p.GetValue(overlays), p.GetValue(output)!);
+        p.GetValue(seed), p.GetValue(overlays), p.GetValue(output)!, p.GetValue(validationFraction),
+        p.GetValue(weights));
     Training.Run(trainImages, testImages, settings);
     Console.WriteLine($"wrote {settings.Output}/metrics.md, metrics.json, confusion-matrix.csv/.png, " +
-                      "heatmap-overlays.png, attribution-overlays.png");
+                      "training-curves.png, heatmap-overlays.png, attribution-overlays.png");
     return 0;
 }));
 root.Subcommands.Add(train);

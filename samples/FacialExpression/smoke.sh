@@ -13,7 +13,8 @@ fi
 rm -rf "$out" "$data/landmarks68.csv"
 dotnet run -c Release --no-build --project samples/FacialExpression -- train --layout rafdb --data "$data" \
     --epochs 1 --batch-size 8 --size 64 --overlays 4 --threads 2 --out "$out"
-for file in metrics.md metrics.json confusion-matrix.csv confusion-matrix.png heatmap-overlays.png attribution-overlays.png; do
+for file in metrics.md metrics.json confusion-matrix.csv confusion-matrix.png training-curves.png heatmap-overlays.png \
+    attribution-overlays.png; do
     [ -s "$out/$file" ] || { echo "smoke: $out/$file was not written" >&2; exit 1; }
 done
 [ -s "$data/landmarks68.csv" ] || { echo "smoke: the landmark cache was not written" >&2; exit 1; }

@@ -38,11 +38,12 @@ public sealed class EpochLossSums : IDisposable
     /// is not finite, and starts the next epoch's sums.</summary>
     /// <param name="epoch">The epoch just finished, counted from 1.</param>
     /// <param name="epochs">The number of epochs of the run.</param>
-    public void ThrowIfNonFinite(int epoch, int epochs)
+    /// <returns>The epoch's mean terms, in the order of the names (NaN each when no step was added).</returns>
+    public double[] ThrowIfNonFinite(int epoch, int epochs)
     {
         if (_sums is null)
         {
-            return;
+            return _names.Select(_ => double.NaN).ToArray();
         }
 
         double[] sums;
@@ -54,9 +55,11 @@ public sealed class EpochLossSums : IDisposable
         var steps = _steps;
         _sums.zero_();
         _steps = 0;
+        var means = sums.Select(sum => sum / steps).ToArray();
         TrainingDivergedException.ThrowIfNonFinite(epoch, epochs,
             $"one of its {steps} steps; epoch means, summed on the device and checked once per epoch",
-            _names.Select((name, i) => (name, sums[i] / steps)).ToArray());
+            _names.Select((name, i) => (name, means[i])).ToArray());
+        return means;
     }
 
     /// <summary>Frees the sums.</summary>

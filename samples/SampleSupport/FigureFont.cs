@@ -1,3 +1,4 @@
+using ScottPlot;
 using SkiaSharp;
 
 namespace PrivilegedAttribution.Samples;
@@ -21,4 +22,17 @@ public static class FigureFont
     /// <summary>The typeface of <see cref="File"/>, else SkiaSharp's default (which may draw no text). The caller
     /// disposes it.</summary>
     public static SKTypeface Load() => (File is null ? null : SKTypeface.FromFile(File)) ?? SKTypeface.Default;
+
+    /// <summary>Without a font manager (SkiaSharp's Linux assets without dependencies) ScottPlot draws no text, and
+    /// without a bold face no title or axis label (they are bold): registers <see cref="File"/> for both and makes it
+    /// ScottPlot's default. Does nothing without that file.</summary>
+    public static void RegisterWithScottPlot()
+    {
+        if (File is { } file)
+        {
+            Fonts.AddFontFile("plot font", file, bold: false, italic: false);
+            Fonts.AddFontFile("plot font", file, bold: true, italic: false);
+            Fonts.Default = "plot font";
+        }
+    }
 }

@@ -38,6 +38,10 @@ public static class TrainingProgress
         /// computed where it is shown.</summary>
         void Advance(int steps = 1, Func<string>? status = null);
 
+        /// <summary>Prints a line of its own (e.g. an epoch's scores): above the bars on a terminal, in order
+        /// elsewhere.</summary>
+        void Report(string line);
+
         /// <summary>Marks the task done with a final status.</summary>
         void Finish(string status);
     }
@@ -59,6 +63,8 @@ public static class TrainingProgress
             }
         }
 
+        public void Report(string line) => AnsiConsole.MarkupLine(Markup.Escape($"{description}  {line}"));
+
         public void Finish(string status)
         {
             task.Value = task.MaxValue;
@@ -77,6 +83,8 @@ public static class TrainingProgress
         public void Advance(int steps = 1, Func<string>? status = null)
         {
         }
+
+        public void Report(string line) => Console.WriteLine($"{description}  {line}");
 
         public void Finish(string status) => Console.WriteLine($"{description}  {status}");
     }
