@@ -18,28 +18,13 @@ namespace PrivilegedAttribution.Benchmarks;
 public static class BenchmarkCommandLine
 {
     /// <summary>The exit code of a command line that does not parse.</summary>
-    public const int UsageExitCode = 2;
+    public const int UsageExitCode = CommandLineInvocation.UsageExitCode;
 
     private const string ProjectCommand = "dotnet run -c Release --project benchmarks/PrivilegedAttribution.Benchmarks";
 
     /// <summary>Parses <paramref name="args"/>, sets the process up (CPU back end, threads, configuration) and runs
     /// the command; returns its exit code, or <see cref="UsageExitCode"/> with the errors on standard error.</summary>
-    public static int Run(string[] args)
-    {
-        var result = Create(args).Parse(args);
-        if (result.Errors.Count == 0)
-        {
-            return result.Invoke();
-        }
-
-        foreach (var error in result.Errors)
-        {
-            Console.Error.WriteLine(error.Message);
-        }
-
-        Console.Error.WriteLine("Run with --help for the commands and their options.");
-        return UsageExitCode;
-    }
+    public static int Run(string[] args) => CommandLineInvocation.Invoke(Create(args), args);
 
     /// <summary>The command tree; <paramref name="args"/> only name the run in the reports it writes.</summary>
     public static RootCommand Create(string[] args)
@@ -102,6 +87,18 @@ public static class BenchmarkCommandLine
         var json = new Option<string?>("--json") { Description = "Also write every block and ratio to this JSON file" };
         var ratios = new Command("ratios", "The issue's ratios, TorchSharp and PyTorch interleaved, as a Markdown " +
             "table") { noPyTorch, noMemory, ratiosOutput, suites, stepsPerBlock, json };
+        // A suite or block size that does not parse is a usage error, reported before anything runs.
+        ratios.Validators.Add(result =>
+        {
+            try
+            {
+                RatioRequest.Parse(result.GetValue(suites), result.GetValue(stepsPerBlock), jsonPath: null);
+            }
+            catch (ArgumentException e)
+            {
+                result.AddError(e.Message);
+            }
+        });
         ratios.SetAction(parse =>
         {
             var run = Prepare(parse);

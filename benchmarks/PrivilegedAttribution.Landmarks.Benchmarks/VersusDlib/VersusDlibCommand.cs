@@ -1,4 +1,5 @@
 using System.CommandLine;
+using PrivilegedAttribution.Benchmarks;
 
 namespace PrivilegedAttribution.Landmarks.Benchmarks.VersusDlib;
 
@@ -8,27 +9,9 @@ namespace PrivilegedAttribution.Landmarks.Benchmarks.VersusDlib;
 /// </summary>
 public static class VersusDlibCommand
 {
-    /// <summary>The exit code of a command line that does not parse.</summary>
-    public const int UsageExitCode = 2;
-
     /// <summary>Parses the arguments after the command word and runs the benchmark; returns the exit code, or
-    /// <see cref="UsageExitCode"/> with the errors on standard error.</summary>
-    public static int Run(string[] args)
-    {
-        var result = Create(args).Parse(args);
-        if (result.Errors.Count == 0)
-        {
-            return result.Invoke();
-        }
-
-        foreach (var error in result.Errors)
-        {
-            Console.Error.WriteLine(error.Message);
-        }
-
-        Console.Error.WriteLine("Run with --help for the options.");
-        return UsageExitCode;
-    }
+    /// <see cref="CommandLineInvocation.UsageExitCode"/> with the errors on standard error.</summary>
+    public static int Run(string[] args) => CommandLineInvocation.Invoke(Create(args), args);
 
     /// <summary>The command; <paramref name="args"/> only name the run in its report.</summary>
     public static RootCommand Create(string[] args)
