@@ -12,7 +12,7 @@ public static class LayerOverlays
     /// <summary>One cell per image, captioned "label → prediction".</summary>
     /// <param name="model">Any classifier; evaluated in eval mode.</param>
     /// <param name="layer">Layer name as <c>named_modules()</c> gives it.</param>
-    /// <param name="images">(B,C,H,W) images; channel 0 is drawn.</param>
+    /// <param name="images">(B,C,H,W) images: RGB (C = 3) whole, otherwise channel 0.</param>
     /// <param name="labels">(B) int64 classes whose logit is attributed.</param>
     /// <param name="shown">The images as drawn (e.g. without input normalisation); <paramref name="images"/> when
     /// null.</param>
@@ -30,16 +30,19 @@ public static class LayerOverlays
         return FromTensors(shown ?? images, upsampled, labels, logits.detach().argmax(1));
     }
 
-    /// <summary>Cells from (B,C,H,W) images and (B,1,H,W) maps (e.g. a heatmap prior), captioned with the label and,
-    /// when given, the prediction.</summary>
+    /// <summary>Cells from (B,C,H,W) images (RGB whole, otherwise channel 0) and (B,1,H,W) maps (e.g. a heatmap prior),
+    /// captioned with the label and, when given, the prediction.</summary>
     public static List<OverlayCell> FromTensors(Tensor images, Tensor maps, Tensor labels, Tensor? predicted = null)
     {
         var cells = new List<OverlayCell>();
         for (var n = 0; n < images.shape[0]; n++)
         {
             var label = labels[n].item<long>();
+            // RGB images go in whole (pixel by pixel, as OverlayCell reads them): under a map OverlayFigure draws
+            // their grey mean, not the red channel alone; other channel counts give channel 0.
+            using var pixels = images.shape[1] == 3 ? images[n].permute(1, 2, 0) : images[n, 0];
             cells.Add(new OverlayCell(
-                images[n, 0].flatten().to(ScalarType.Float32).data<float>().ToArray(),
+                pixels.flatten().to(ScalarType.Float32).data<float>().ToArray(),
                 maps[n, 0].flatten().to(ScalarType.Float32).data<float>().ToArray(),
                 predicted is null ? $"label {label}" : $"{label} → {predicted[n].item<long>()}"));
         }
