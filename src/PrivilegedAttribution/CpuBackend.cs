@@ -64,10 +64,11 @@ public static class CpuBackend
     /// threshold glibc accepts) are kept too, by serving no block with <c>mmap</c>: VGG-11-BN's classifier weights
     /// and their gradients (~400 MB each) otherwise stay mapped afresh in every step (measured on a 2-core AMD EPYC
     /// family 25, AVX2, VGG-11-BN batch 16 at 112×112: the plain step 1.81 → 1.65 s and the PAL step at
-    /// <c>features.20</c> 2.59 → 2.09 s, their system time 307 and 917 ms → 1 and 2 ms; README). Memory that was freed stays in the process (its resident size stays near the peak
-    /// of a step, which training reaches anyway). A block above 64 MiB that glibc serves from one of its per-thread
-    /// arenas is still mapped afresh (those arenas cannot grow that large); the main thread's arena, where a
-    /// training loop and its CPU backward run, has no such limit.
+    /// <c>features.20</c> 2.59 → 2.09 s, their system time 307 and 917 ms → 1 and 2 ms; README). Memory that was
+    /// freed stays in the process (its resident size stays near the peak of a step, which training reaches anyway).
+    /// A block above 64 MiB that glibc serves from one of its per-thread arenas is still mapped afresh (those arenas
+    /// cannot grow that large); the main thread's arena, where a training loop on that thread and its CPU backward
+    /// allocate, has no such limit.
     /// </summary>
     /// <returns>True where every setting was accepted; false on systems without glibc (nothing was changed).
     /// </returns>
