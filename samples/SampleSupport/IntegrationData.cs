@@ -6,48 +6,35 @@ namespace PrivilegedAttribution.Samples;
 /// <summary>What an integration sample trains, validates and tests on: the embedded decoyed digits (stroke
 /// landmarks), or a face folder (68 landmarks; RAF-DB basic layout or a generic CSV), with the heatmap prior that
 /// suits them.</summary>
-public sealed class IntegrationData : IDisposable
+/// <remarks>Built by <see cref="Load"/>; <c>owned</c> is what <see cref="Dispose"/> frees (the image sets may be views
+/// of it).</remarks>
+public sealed class IntegrationData(ILandmarkedImages train, ILandmarkedImages validation, ILandmarkedImages test,
+    ILandmarkedImages? cleanTest, Tensor? testDecoyMask, int classes, HeatmapPrior prior, string description,
+    params IDisposable[] owned) : IDisposable
 {
-    private readonly IDisposable[] _owned;
-
-    private IntegrationData(ILandmarkedImages train, ILandmarkedImages validation, ILandmarkedImages test,
-        ILandmarkedImages? cleanTest, Tensor? testDecoyMask, int classes, HeatmapPrior prior, string description,
-        params IDisposable[] owned)
-    {
-        Train = train;
-        Validation = validation;
-        Test = test;
-        CleanTest = cleanTest;
-        TestDecoyMask = testDecoyMask;
-        Classes = classes;
-        Prior = prior;
-        Description = description;
-        _owned = owned;
-    }
-
     /// <summary>Training images.</summary>
-    public ILandmarkedImages Train { get; }
+    public ILandmarkedImages Train { get; } = train;
 
     /// <summary>Held out of the training images: per-epoch curves and the choice of settings.</summary>
-    public ILandmarkedImages Validation { get; }
+    public ILandmarkedImages Validation { get; } = validation;
 
     /// <summary>Test images (digits: with lying decoys).</summary>
-    public ILandmarkedImages Test { get; }
+    public ILandmarkedImages Test { get; } = test;
 
     /// <summary>The same test digits without decoy; null for faces.</summary>
-    public ILandmarkedImages? CleanTest { get; }
+    public ILandmarkedImages? CleanTest { get; } = cleanTest;
 
     /// <summary>(N,1,S,S) bool: where the test digits' decoys lie; null for faces.</summary>
-    public Tensor? TestDecoyMask { get; }
+    public Tensor? TestDecoyMask { get; } = testDecoyMask;
 
     /// <summary>Number of classes.</summary>
-    public int Classes { get; }
+    public int Classes { get; } = classes;
 
     /// <summary>Landmarks → heatmaps at the input size.</summary>
-    public HeatmapPrior Prior { get; }
+    public HeatmapPrior Prior { get; } = prior;
 
     /// <summary>What the test images are, for figure titles.</summary>
-    public string Description { get; }
+    public string Description { get; } = description;
 
     /// <summary>The faces of <see cref="IntegrationOptions.Faces"/> when given, else the decoyed digits.</summary>
     public static IntegrationData Load(IntegrationOptions options)
@@ -92,9 +79,9 @@ public sealed class IntegrationData : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        foreach (var owned in _owned)
+        foreach (var disposable in owned)
         {
-            owned.Dispose();
+            disposable.Dispose();
         }
     }
 }
