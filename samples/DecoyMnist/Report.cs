@@ -254,9 +254,10 @@ public static class Report
                      FormattableString.Invariant($"{wallTime.TotalMinutes:F1} min.");
     }
 
-    /// <summary>The machine in words: OS, logical CPUs, LibTorch threads, TorchSharp and .NET versions.</summary>
+    /// <summary>The machine in words: the CPU (model, family, widest vector instruction set: accuracies do not
+    /// move with it, wall times do), OS, logical CPUs, LibTorch threads, TorchSharp and .NET versions.</summary>
     public static string Machine(int threads) =>
-        $"{System.Runtime.InteropServices.RuntimeInformation.OSDescription.Trim()}, " +
+        $"{CpuDescription.OfThisMachine()}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription.Trim()}, " +
         $"{Environment.ProcessorCount} logical CPUs, {threads} LibTorch threads, TorchSharp " +
         typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(3) + ", " +
         CultureInfo.InvariantCulture.TextInfo.ToTitleCase(

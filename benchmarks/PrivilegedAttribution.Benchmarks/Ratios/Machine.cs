@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using PrivilegedAttribution.Samples;
 
 namespace PrivilegedAttribution.Benchmarks.Ratios;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace PrivilegedAttribution.Benchmarks.Ratios;
+namespace PrivilegedAttribution.Samples;
 
 /// <summary>
 /// The CPU a measurement ran on, as /proc/cpuinfo names it: its model name, family and model numbers (which tell
