@@ -48,6 +48,8 @@ smoke decoy-mnist-sweep "$out/sweep/sweep.json" run samples/DecoyMnist -- sweep 
     --train-limit 300 --protocols cdep --methods pal --lambdas 1,30 --out "$out/sweep"
 smoke decoy-mnist-small-data "$out/small/small-data.png" run samples/DecoyMnist -- small-data --seeds 1 --epochs 1 \
     --sizes 50,100 --min-steps 3 --out "$out/small"
+# The small-data protocol's own λs (chosen on its validation splits), not the decoy experiment's 30 for both.
+smoke decoy-mnist-small-data-lambdas "" grep -q 'PAL: pool1, λ=3, .*RRR: λ=1, ' "$out/small/small-data.md"
 smoke decoy-mnist-small-data-clutter "$out/clutter/small-data.png" run samples/DecoyMnist -- small-data --seeds 1 \
     --epochs 1 --sizes 50 --min-steps 3 --clutter 4:8 --out "$out/clutter"
 # A learning rate that makes the weights diverge: the loop stops with a message and exit code 3 (issue 9).

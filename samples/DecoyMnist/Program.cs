@@ -207,10 +207,16 @@ smallData.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
 {
     var clock = Stopwatch.StartNew();
     var (experimentSettings, experimentData) = Prepare(p);
-    // This protocol's own λ unless one is given: chosen on its validation splits, not the decoy experiment's.
-    var settings = p.GetResult(palLambda) is { Implicit: false }
-        ? experimentSettings
-        : experimentSettings with { Pal = experimentSettings.Pal with { Lambda = SmallData.DefaultLambda } };
+    // This protocol's own λs unless given: chosen on its validation splits, not the decoy experiment's.
+    var settings = experimentSettings with
+    {
+        Pal = p.GetResult(palLambda) is { Implicit: false }
+            ? experimentSettings.Pal
+            : experimentSettings.Pal with { Lambda = SmallData.DefaultLambda },
+        RightReasons = p.GetResult(rrrLambda) is { Implicit: false }
+            ? experimentSettings.RightReasons
+            : experimentSettings.RightReasons with { Lambda = SmallData.DefaultRightReasonsLambda },
+    };
     var clutterSetting = ParseClutter(p.GetValue(clutter)!);
     var merged = p.GetValue(merge) ?? [];
     var results = merged.Length > 0

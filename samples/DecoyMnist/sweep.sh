@@ -4,7 +4,7 @@
 # sets SEEDS or EPOCHS) and scored on the validation split only: held-out training digits whose decoy carries a random
 # class's grey level. The test split is never read. Each stage writes sweep.md / sweep.json under
 # samples/DecoyMnist/out/sweep/<stage>. Needs scripts/fetch-mnist.sh first; 1 to 4 minutes per configuration on 2
-# shared cores (59 trainings).
+# shared cores (89 trainings).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 sweep() {
@@ -71,4 +71,16 @@ small 15-clean-10 --sizes 100,300,1000 --methods pal --pal-lambda 10
 small 15-clutter-30 --sizes 100,300 --methods unpenalised,pal --clutter 4:8 --pal-lambda 30
 for lambda in 3 10 1; do
     small "15-clutter-$lambda" --sizes 100,300 --methods pal --clutter 4:8 --pal-lambda "$lambda"
+done
+# 17. The RRR input-gradient penalty's λ for the small-data protocol, chosen like PAL's in stage 15 (same rows, best
+#     mean validation accuracy): SmallData.DefaultRightReasonsLambda.
+for lambda in 30 3 10 1; do
+    small "17-clean-rrr-$lambda" --sizes 100,300,1000 --methods rrr --rrr-lambda "$lambda"
+    small "17-clutter-rrr-$lambda" --sizes 100,300 --methods rrr --clutter 4:8 --rrr-lambda "$lambda"
+done
+# 18. The paper's "mean of half the channels" in the small-data protocol (PAL's cost on clean digits).
+for lambda in 3 10; do
+    small "18-clean-half-$lambda" --sizes 100,300,1000 --methods pal --pal-strategy half --pal-lambda "$lambda"
+    small "18-clutter-half-$lambda" --sizes 100,300 --methods pal --clutter 4:8 --pal-strategy half \
+        --pal-lambda "$lambda"
 done
