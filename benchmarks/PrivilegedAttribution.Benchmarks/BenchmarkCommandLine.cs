@@ -156,14 +156,16 @@ public static class BenchmarkCommandLine
         var probeLayer = Opt("--layer", "The layer PAL taps", "layer3");
         var warmup = Opt("--warmup", "Steps before the measurement", 2);
         var repeat = Opt("--repeat", "Steps measured", 3);
+        var freeze = Opt("--freeze", "Diagnostic: no gradient for the parameters of this module (e.g. layer4), to " +
+            "see what their gradients add to the peak", "");
         var memoryProbe = new Command("memory-probe", "Internal: the ratio driver's fresh-process peak-memory " +
-            "measurement of one step") { model, batch, size, step, probeLayer, warmup, repeat };
+            "measurement of one step") { model, batch, size, step, probeLayer, warmup, repeat, freeze };
         memoryProbe.SetAction(parse =>
         {
             Prepare(parse);
             MemoryProbe.Run(new WorkloadOptions(parse.GetValue(model)!, parse.GetValue(batch), parse.GetValue(size)),
                 new StepCase(parse.GetValue(step), parse.GetValue(probeLayer)!), parse.GetValue(warmup),
-                parse.GetValue(repeat));
+                parse.GetValue(repeat), parse.GetValue(freeze)!);
             return 0;
         });
 

@@ -24,6 +24,7 @@ public sealed record BenchmarkProfile(string Name)
         StepsPerBlock = 2,
         WarmupRounds = 1,
         MemoryRepeats = 1,
+        MemoryProcesses = 1,
         DecoyCnnBatch = 8,
         DecoyCnnStepsPerTiming = 1,
     };
@@ -44,6 +45,7 @@ public sealed record BenchmarkProfile(string Name)
         StepsPerBlock = 4,
         WarmupRounds = 2,
         MemoryRepeats = 3,
+        MemoryProcesses = 5,
         DecoyCnnBatch = 64,
         DecoyCnnStepsPerTiming = 10,
     };
@@ -64,6 +66,7 @@ public sealed record BenchmarkProfile(string Name)
         StepsPerBlock = 8,
         WarmupRounds = 2,
         MemoryRepeats = 5,
+        MemoryProcesses = 7,
         DecoyCnnBatch = 64,
         DecoyCnnStepsPerTiming = 20,
     };
@@ -113,6 +116,10 @@ public sealed record BenchmarkProfile(string Name)
 
     /// <summary>Measured steps per fresh process of the peak-memory probes.</summary>
     public int MemoryRepeats { get; init; }
+
+    /// <summary>Fresh processes per step kind of the peak-memory probes (<see cref="Ratios.PeakMemory"/>: the peak
+    /// moves between processes far more than between the steps of one).</summary>
+    public int MemoryProcesses { get; init; } = 1;
 
     /// <summary>Batch size of the Decoy MNIST CNN in the backend comparison (the sample trains with 64).</summary>
     public int DecoyCnnBatch { get; init; }

@@ -199,6 +199,11 @@ def memory(args):
     if args.keep_freed_memory and not keep_freed_memory():
         raise RuntimeError("glibc's mallopt refused the allocator setting")
     workload = Workload(**vars(args))
+    frozen = [p for name, p in workload.model.named_parameters() if args.freeze and name.startswith(args.freeze + ".")]
+    if args.freeze and not frozen:
+        raise ValueError(f"the model has no parameter under {args.freeze!r}")
+    for parameter in frozen:
+        parameter.requires_grad_(False)
     for _ in range(args.warmup):
         workload.run(args.step, args.layer)
     peaks = []
@@ -209,7 +214,8 @@ def memory(args):
         before = status_bytes("VmRSS:")
         workload.run(args.step, args.layer)
         peaks.append(status_bytes("VmHWM:") - before)
-    print(json.dumps({"framework": "pytorch", "step": args.step, "rss": before, "peak_delta": peaks,
+    print(json.dumps({"framework": "pytorch", "step": args.step, "frozen_parameters": len(frozen), "rss": before,
+                      "peak_delta": peaks,
                       "peak_total": status_bytes("VmHWM:")}))
 
 
@@ -248,6 +254,8 @@ def main():
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--steps", type=int, default=3)
+    parser.add_argument("--freeze", default="",
+                        help="memory: no gradient for this module's parameters (e.g. layer4), as in the C# probe")
     parser.add_argument("--keep-freed-memory", action="store_true",
                         help="glibc keeps freed memory, as CpuBackend.KeepFreedMemory() in C#")
     args = parser.parse_args()

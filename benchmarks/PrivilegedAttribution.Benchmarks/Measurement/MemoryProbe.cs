@@ -12,7 +12,14 @@ namespace PrivilegedAttribution.Benchmarks.Measurement;
 public static class MemoryProbe
 {
     /// <summary>Measures and prints.</summary>
-    public static void Run(WorkloadOptions options, StepCase step, int warmup, int repeats)
+    /// <param name="options">The workload.</param>
+    /// <param name="step">The step to measure.</param>
+    /// <param name="warmup">Steps before the measured ones.</param>
+    /// <param name="repeats">Steps measured.</param>
+    /// <param name="freeze">A module name (e.g. <c>layer4</c>) whose parameters get no gradient, or empty: what the
+    /// gradients of that module's weights add to the peak (PAL at <c>layer3</c> adds <c>layer4</c>'s second-order
+    /// ones).</param>
+    public static void Run(WorkloadOptions options, StepCase step, int warmup, int repeats, string freeze = "")
     {
         if (!NativeMemory.CanMeasurePeak)
         {
@@ -21,6 +28,7 @@ public static class MemoryProbe
 
         using var workload = new ClassifierWorkload(options);
         workload.Prepare(step);
+        var frozen = Freeze(workload.Model, freeze);
         for (var i = 0; i < warmup; i++)
         {
             workload.Run(step);
@@ -39,10 +47,33 @@ public static class MemoryProbe
         {
             ["framework"] = "torchsharp",
             ["step"] = step.ToString(),
+            ["frozen_parameters"] = frozen,
             ["rss"] = before,
             ["peak_delta"] = peaks,
             ["peak_total"] = NativeMemory.PeakResidentBytes(),
         };
         Console.WriteLine(answer.ToJsonString());
+    }
+
+    private static int Freeze(TorchSharp.torch.nn.Module model, string module)
+    {
+        if (module.Length == 0)
+        {
+            return 0;
+        }
+
+        var frozen = 0;
+        foreach (var (name, parameter) in model.named_parameters())
+        {
+            if (name.StartsWith(module + ".", StringComparison.Ordinal))
+            {
+                parameter.requires_grad = false;
+                frozen++;
+            }
+        }
+
+        return frozen > 0
+            ? frozen
+            : throw new ArgumentException($"The model has no parameter under '{module}'.", nameof(module));
     }
 }

@@ -78,7 +78,7 @@ public static class RatioDriver
         }
 
         var memory = withMemory
-            ? MeasureMemory(suite, options, threads, backend, profile.MemoryRepeats, pytorchNote is null)
+            ? MeasureMemory(suite, options, threads, backend, profile, pytorchNote is null)
             : null;
         return new SuiteResult(suite, options, block, times, memory, pytorchNote, versions, started, loadBefore,
             Machine.LoadAverage());
@@ -146,29 +146,35 @@ public static class RatioDriver
         return Statistics.Median(each);
     }
 
-    private static Dictionary<string, double> MeasureMemory(RatioSuite suite, WorkloadOptions options, int threads,
-        BackendSwitches backend, int repeats, bool withPyTorch)
+    private static Dictionary<string, PeakMemory> MeasureMemory(RatioSuite suite, WorkloadOptions options,
+        int threads, BackendSwitches backend, BenchmarkProfile profile, bool withPyTorch)
     {
-        Console.Error.WriteLine($"ratios {suite.Name}: peak native memory, one fresh process per step kind");
-        var result = new Dictionary<string, double>();
+        Console.Error.WriteLine($"ratios {suite.Name}: peak native memory, {profile.MemoryProcesses} fresh " +
+                                "processes per step kind, the kinds interleaved");
+        var perProcess = new Dictionary<string, List<double>>();
         var (self, prefix) = ProbeProcess.Self();
-        foreach (var step in suite.Steps.Where(s => s.ProbeMemory))
+        void Add(string key, JsonNode answer) =>
+            (perProcess.TryGetValue(key, out var list) ? list : perProcess[key] = []).Add(PeakMedian(answer));
+
+        for (var process = 0; process < profile.MemoryProcesses; process++)
         {
-            var answer = ProbeProcess.Run(self,
-            [
-                .. prefix, "memory-probe", "--model", options.Model, "--batch", $"{options.Batch}", "--size",
-                $"{options.Size}", "--step", $"{step.Step}", "--layer", step.Layer, "--threads", $"{threads}",
-                "--repeat", $"{repeats}", .. backend.ToArguments(),
-            ]);
-            result[$"{Ts} {step.Name}"] = PeakMedian(answer);
-            if (withPyTorch && step.PythonStep is not null)
+            foreach (var step in suite.Steps.Where(s => s.ProbeMemory))
             {
-                result[$"{Py} {step.Name}"] = PeakMedian(PyTorchWorker.MemoryProbe(options, step.PythonStep,
-                    step.Layer, threads, repeats, backend.KeepFreedMemory));
+                Add($"{Ts} {step.Name}", ProbeProcess.Run(self,
+                [
+                    .. prefix, "memory-probe", "--model", options.Model, "--batch", $"{options.Batch}", "--size",
+                    $"{options.Size}", "--step", $"{step.Step}", "--layer", step.Layer, "--threads", $"{threads}",
+                    "--repeat", $"{profile.MemoryRepeats}", .. backend.ToArguments(),
+                ]));
+                if (withPyTorch && step.PythonStep is not null)
+                {
+                    Add($"{Py} {step.Name}", PyTorchWorker.MemoryProbe(options, step.PythonStep, step.Layer, threads,
+                        profile.MemoryRepeats, backend.KeepFreedMemory));
+                }
             }
         }
 
-        return result;
+        return perProcess.ToDictionary(p => p.Key, p => PeakMemory.Of(p.Value));
     }
 
     private static double PeakMedian(JsonNode answer) =>

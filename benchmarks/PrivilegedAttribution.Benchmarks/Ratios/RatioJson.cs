@@ -56,7 +56,16 @@ public static class RatioJson
             .ToArray<JsonNode?>()),
         ["memory_bytes"] = result.Memory is null
             ? null
-            : new JsonObject(result.Memory.Select(m => KeyValuePair.Create(m.Key, (JsonNode?)m.Value))),
+            : new JsonObject(result.Memory.Select(m => KeyValuePair.Create(m.Key, (JsonNode?)m.Value.Median))),
+        ["memory_bytes_over_processes"] = result.Memory is null
+            ? null
+            : new JsonObject(result.Memory.Select(m => KeyValuePair.Create(m.Key, (JsonNode?)new JsonObject
+            {
+                ["median"] = m.Value.Median,
+                ["min"] = m.Value.Min,
+                ["max"] = m.Value.Max,
+                ["processes"] = m.Value.Processes,
+            }))),
         ["memory_ratios"] = new JsonArray(result.Suite.MemoryRatios
             .Select(r => (Ratio: r, Value: result.MemoryRatio(r)))
             .Where(r => r.Value is not null)

@@ -86,12 +86,15 @@ public static class RatioReport
         if (result.Memory is { } memory)
         {
             text.AppendLine();
-            text.AppendLine(
-                "| Peak native memory above the resident size before the step (fresh process, median) | MiB |");
-            text.AppendLine("|---|---|");
-            foreach (var (key, bytes) in memory)
+            text.AppendLine("| Peak native memory above the resident size before the step | MiB, median over " +
+                            "fresh processes | min–max | processes |");
+            text.AppendLine("|---|---|---|---|");
+            foreach (var (key, peak) in memory)
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"| {key} | {bytes / (1024.0 * 1024.0):F1} |");
+                const double MiB = 1024.0 * 1024.0;
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {key} | {peak.Median / MiB:F1} | {peak.Min / MiB:F1}–{peak.Max / MiB:F1} | " +
+                    $"{peak.Processes} |");
             }
         }
     }
