@@ -12,6 +12,8 @@ on the same model, batch, input size and thread count, written with the same ten
 * pal_noclone the same, the hook handing the model the layer's own output
 * pal_closed  PAL at a layer followed only by global average pooling and the linear layer: G = W[t]/(h*w) in closed
               form, no double backward (ResNet's layer4)
+* plain_cl, pal_cl  plain and pal on the batch laid out channels-last (torch.channels_last, as ChannelsLast.Of does
+              in C#)
 
 Modes:
   worker   read JSON commands on stdin, one per line, answer one JSON line each on stdout (the C# ratio driver
@@ -86,6 +88,7 @@ class Workload:
         self.optimizer = torch.optim.SGD(self.model.parameters(), lr=1e-3, momentum=0.9)
         self.size, self.lam, self.sigma = size, lam, size / 20.0
         self.images = torch.randn(batch, 3, size, size)
+        self.images_channels_last = self.images.contiguous(memory_format=torch.channels_last)
         self.labels = torch.randint(classes, (batch,))
         self.landmarks = torch.rand(batch, landmarks, 2) * (size - 1)
         self.modules = dict(self.model.named_modules())
@@ -100,7 +103,7 @@ class Workload:
         if self.hook is not None:
             self.hook.remove()
             self.hook = None
-        if step != "plain":
+        if step not in ("plain", "plain_cl"):
             clone = step != "pal_noclone"
 
             def keep(_module, _inputs, output):
@@ -110,9 +113,9 @@ class Workload:
         self.prepared = (step, layer)
 
     def loss(self, step):
-        logits = self.model(self.images)
+        logits = self.model(self.images_channels_last if step.endswith("_cl") else self.images)
         ce = F.cross_entropy(logits, self.labels)
-        if step == "plain":
+        if step in ("plain", "plain_cl"):
             return ce
         a, self.captured = self.captured, None
         if step == "pal_closed":
@@ -250,7 +253,8 @@ def main():
     parser.add_argument("--size", type=int, default=112)
     parser.add_argument("--layer", default="layer3")
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--step", default="pal", choices=["plain", "pal", "pal_noclone", "pal_closed"])
+    parser.add_argument("--step", default="pal",
+                        choices=["plain", "pal", "pal_noclone", "pal_closed", "plain_cl", "pal_cl"])
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--steps", type=int, default=3)

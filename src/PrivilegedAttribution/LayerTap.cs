@@ -8,7 +8,9 @@ namespace PrivilegedAttribution;
 /// </summary>
 /// <remarks>
 /// Hooks fire through <c>model.call(x)</c>, not <c>model.forward(x)</c>. When the layer runs several times in
-/// one forward pass, the last output is kept. Disposing the tap removes the hook.
+/// one forward pass, the last output is kept. The output is captured as it is, in its own memory layout (a
+/// channels-last activation, <see cref="ChannelsLast"/>, is neither copied nor reordered), and the copy handed on
+/// keeps that layout. Disposing the tap removes the hook.
 /// </remarks>
 public sealed class LayerTap : IDisposable
 {
@@ -105,17 +107,12 @@ public sealed class LayerTap : IDisposable
     private Tensor OnForward(Module<Tensor, Tensor> layer, Tensor input, Tensor output)
     {
         Clear();
-        var contiguous = output.is_contiguous();
-        // contiguous() of a contiguous tensor is a new handle to the same tensor: it keeps the autograd link, and
-        // once detached from the model's dispose scope (TorchVision runs forward in one, Sequential disposes each
-        // child's output) it stays alive until the caller takes it.
-        _captured = output.contiguous().DetachFromDisposeScope();
-        if (CloneOutput)
-        {
-            return _captured.clone();
-        }
-
-        // A non-contiguous output was copied above: the model must continue from that copy to stay on the graph.
-        return contiguous ? null! : _captured.alias(); // null keeps the layer's own output
+        // alias() is a new handle to the same native tensor, whatever its layout (a channels-last activation stays
+        // channels-last, uncopied): it keeps the autograd link, and once detached from the model's dispose scope
+        // (TorchVision runs forward in one, Sequential disposes each child's output) it stays alive until the caller
+        // takes it.
+        _captured = output.alias().DetachFromDisposeScope();
+        // clone() keeps the layout too; null keeps the layer's own output.
+        return CloneOutput ? _captured.clone() : null!;
     }
 }

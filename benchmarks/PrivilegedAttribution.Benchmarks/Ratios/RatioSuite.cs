@@ -46,7 +46,7 @@ public sealed record RatioSuite(
         "resnet18-112",
         "ResNet-18, batch 16, 112×112 (the issue's workload): plain step; PAL at layer3 through PalObjective, the " +
         "straightforward functional path and without the tap's copy; PAL at layer4 by autograd and in closed form; " +
-        "heatmap rendering",
+        "plain and PAL at layer3 on the batch laid out channels-last; heatmap rendering",
         new WorkloadOptions("resnet18", 16, 112),
         [
             new("plain", TrainingStep.Plain, "layer3", "plain", true),
@@ -55,6 +55,7 @@ public sealed record RatioSuite(
             new("PAL layer3 no clone", TrainingStep.PalObjectiveNoClone, "layer3", "pal_noclone", false),
             new("PAL layer4", TrainingStep.PalObjective, "layer4", "pal", false),
             new("PAL layer4 closed form", TrainingStep.PalClosedForm, "layer4", "pal_closed", true),
+            .. ChannelsLastSteps,
         ],
         [
             PalOverPlain("layer3, straightforward functional path", "PAL layer3 straightforward"),
@@ -70,6 +71,7 @@ public sealed record RatioSuite(
             SharpOverPython("PAL step at layer4, closed form", "PAL layer4 closed form"),
             PythonPalOverPlain("layer3", "PAL layer3"),
             PythonPalOverPlain("layer4, closed form", "PAL layer4 closed form"),
+            .. ChannelsLastRatios,
             new("Heatmap 64×68 at 28×28 / plain step", HeatmapKey, $"{TorchSharp} plain", "< 0.02", r => r < 0.02),
         ],
         [
@@ -77,6 +79,7 @@ public sealed record RatioSuite(
             PeakOverPlain("layer3, straightforward", "PAL layer3 straightforward"),
             PeakOverPlain("layer4, closed form", "PAL layer4 closed form"),
             PythonPeakOverPlain("layer3", "PAL layer3"),
+            PeakOverPlain("layer3, both channels-last", "PAL layer3 channels-last"),
         ],
         WithHeatmap: true);
 
@@ -84,12 +87,13 @@ public sealed record RatioSuite(
     public static RatioSuite ResNet18At224 { get; } = new(
         "resnet18-224",
         "ResNet-18, batch 32, 224×224 (FER at full resolution): plain step; PAL at layer3 (PalObjective); PAL at " +
-        "layer4 in closed form",
+        "layer4 in closed form; plain and PAL at layer3 on the batch laid out channels-last",
         new WorkloadOptions("resnet18", 32, 224),
         [
             new("plain", TrainingStep.Plain, "layer3", "plain", true),
             new("PAL layer3", TrainingStep.PalObjective, "layer3", "pal", true),
             new("PAL layer4 closed form", TrainingStep.PalClosedForm, "layer4", "pal_closed", false),
+            .. ChannelsLastSteps,
         ],
         [
             PalOverPlain("layer3, PalObjective", "PAL layer3", PalOverPlainLayer3),
@@ -99,10 +103,12 @@ public sealed record RatioSuite(
             SharpOverPython("PAL step at layer3", "PAL layer3", TorchSharpOverPyTorchPal),
             SharpOverPython("PAL step at layer4, closed form", "PAL layer4 closed form"),
             PythonPalOverPlain("layer3", "PAL layer3"),
+            .. ChannelsLastRatios,
         ],
         [
             PeakOverPlain("layer3", "PAL layer3", PeakMemoryPalOverPlain),
             PythonPeakOverPlain("layer3", "PAL layer3"),
+            PeakOverPlain("layer3, both channels-last", "PAL layer3 channels-last"),
         ],
         WithHeatmap: false);
 
@@ -127,6 +133,31 @@ public sealed record RatioSuite(
             PythonPeakOverPlain("features.20", "PAL features.20"),
         ],
         WithHeatmap: false);
+
+    /// <summary>The ResNet-18 suites' steps on the batch laid out channels-last (<see cref="ChannelsLast.Of"/>; in
+    /// PyTorch <c>torch.channels_last</c>).</summary>
+    private static SuiteStep[] ChannelsLastSteps =>
+    [
+        new("plain channels-last", TrainingStep.PlainChannelsLast, "layer3", "plain_cl", true),
+        new("PAL layer3 channels-last", TrainingStep.PalObjectiveChannelsLast, "layer3", "pal_cl", true),
+    ];
+
+    /// <summary>What the channels-last layout gains in each framework, and the comparison of each framework in its
+    /// faster layout: LibTorch 2.10's oneDNN gains from it, PyTorch 1.13's PAL step loses (the last row divides by
+    /// PyTorch's plain-layout PAL step for that reason; the row before it is layout for layout).</summary>
+    private static RatioDefinition[] ChannelsLastRatios =>
+    [
+        PalOverPlain("layer3, PalObjective, both channels-last", "PAL layer3 channels-last"),
+        Bounded("TorchSharp: channels-last / plain layout, plain step", $"{TorchSharp} plain channels-last",
+            $"{TorchSharp} plain", null),
+        Bounded("TorchSharp: channels-last / plain layout, PAL step at layer3",
+            $"{TorchSharp} PAL layer3 channels-last", $"{TorchSharp} PAL layer3", null),
+        Bounded("PyTorch: channels-last / plain layout, PAL step at layer3", $"{PyTorch} PAL layer3 channels-last",
+            $"{PyTorch} PAL layer3", null),
+        SharpOverPython("PAL step at layer3, both channels-last", "PAL layer3 channels-last"),
+        Bounded("TorchSharp channels-last / PyTorch plain layout, PAL step at layer3",
+            $"{TorchSharp} PAL layer3 channels-last", $"{PyTorch} PAL layer3", null),
+    ];
 
     /// <summary>Every suite, by name.</summary>
     public static IReadOnlyList<RatioSuite> All { get; } = [ResNet18At112, ResNet18At224, Vgg11BnAt112];

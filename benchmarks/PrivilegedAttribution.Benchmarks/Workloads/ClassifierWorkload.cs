@@ -14,6 +14,7 @@ public sealed class ClassifierWorkload : IDisposable
     private readonly optim.Optimizer _optimizer;
     private readonly HeatmapPrior _prior;
     private readonly Tensor _images;
+    private readonly Tensor _imagesChannelsLast;
     private readonly Tensor _labels;
     private readonly Tensor _landmarks;
     private StepCase? _prepared;
@@ -38,6 +39,7 @@ public sealed class ClassifierWorkload : IDisposable
         _optimizer = optim.SGD(_model.parameters(), 1e-3, momentum: 0.9);
         _prior = new HeatmapPrior(options.Size, options.Size, options.Sigma);
         _images = randn(options.Batch, options.Channels, options.Size, options.Size);
+        _imagesChannelsLast = ChannelsLast.Of(_images);
         _labels = randint(options.Classes, [options.Batch], dtype: ScalarType.Int64);
         _landmarks = rand(options.Batch, options.Landmarks, 2) * (options.Size - 1);
     }
@@ -79,12 +81,12 @@ public sealed class ClassifierWorkload : IDisposable
         var layer = new PalLayer(step.Layer, Options.Lambda);
         switch (step.Step)
         {
-            case TrainingStep.Plain:
+            case TrainingStep.Plain or TrainingStep.PlainChannelsLast:
                 break;
             case TrainingStep.PalStraightforward:
                 _tap = new LayerTap(_model, step.Layer);
                 break;
-            case TrainingStep.PalObjective:
+            case TrainingStep.PalObjective or TrainingStep.PalObjectiveChannelsLast:
                 _objective = new PalObjective(_model, [layer], _prior, Options.Method);
                 break;
             case TrainingStep.PalObjectiveNoClone:
@@ -131,6 +133,10 @@ public sealed class ClassifierWorkload : IDisposable
         {
             case TrainingStep.Plain:
                 return nn.functional.cross_entropy(_model.call(_images), _labels);
+            case TrainingStep.PlainChannelsLast:
+                return nn.functional.cross_entropy(_model.call(_imagesChannelsLast), _labels);
+            case TrainingStep.PalObjectiveChannelsLast:
+                return _objective!.Compute(_imagesChannelsLast, _labels, _landmarks).Total;
             case TrainingStep.PalStraightforward:
             {
                 var logits = _model.call(_images);
@@ -153,6 +159,7 @@ public sealed class ClassifierWorkload : IDisposable
         RemoveHooks();
         _prior.Dispose();
         _images.Dispose();
+        _imagesChannelsLast.Dispose();
         _labels.Dispose();
         _landmarks.Dispose();
         _model.Dispose();

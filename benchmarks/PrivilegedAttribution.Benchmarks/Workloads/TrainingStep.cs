@@ -19,6 +19,13 @@ public enum TrainingStep
     /// (valid when nothing downstream modifies it in place): measures what the defensive clone costs.</summary>
     PalObjectiveNoClone,
 
+    /// <summary><see cref="Plain"/> on the batch laid out channels-last (<see cref="ChannelsLast.Of"/>): the whole
+    /// network then runs NHWC, which oneDNN's convolutions take without reordering.</summary>
+    PlainChannelsLast,
+
+    /// <summary><see cref="PalObjective"/> on the batch laid out channels-last.</summary>
+    PalObjectiveChannelsLast,
+
     /// <summary><see cref="PalObjective"/> with a <see cref="GlobalPoolLinearHead"/>: the attribution in closed form,
     /// no double backward. Only for a layer that reaches the logits through pooling and the linear layer alone.
     /// </summary>
