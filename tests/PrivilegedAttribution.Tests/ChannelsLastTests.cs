@@ -1,7 +1,5 @@
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
-using static TorchSharp.torch.nn;
 using static PrivilegedAttribution.Tests.Numerics;
 
 namespace PrivilegedAttribution.Tests;
@@ -59,14 +57,14 @@ public sealed class ChannelsLastTests
     public void A_tapped_channels_last_activation_is_captured_as_it_is()
     {
         using var scope = NewDisposeScope();
-        using var model = ThreeChannelCnn(ScalarType.Float32);
+        using var model = TinyModels.SmallCnn(dtype: ScalarType.Float32, inputChannels: 3);
         using var tap = new LayerTap(model, "relu1");
         model.call(ChannelsLast.Of(randn(2, 3, 8, 8)));
         var activation = tap.TakeActivation();
 
         // The layout travelled from the input to the tapped layer, and the tap neither copied nor reordered it.
         Assert.That(ChannelsLast.Is(activation), Is.True);
-        Assert.That(activation.shape, Is.EqualTo(new long[] { 2, 6, 8, 8 }));
+        Assert.That(activation.shape, Is.EqualTo(new long[] { 2, 4, 8, 8 }));
     }
 
     [Test]
@@ -80,7 +78,7 @@ public sealed class ChannelsLastTests
         Dictionary<string, Tensor> Gradients(Tensor batch)
         {
             manual_seed(7);
-            using var model = ThreeChannelCnn(ScalarType.Float64);
+            using var model = TinyModels.SmallCnn(inputChannels: 3);
             using var objective = new PalObjective(model, [new PalLayer("relu1", 2.0), new PalLayer("conv2", 0.5)],
                 new HeatmapPrior(8, 8, 1.5));
             objective.Compute(batch, labels, landmarks).Total.backward();
@@ -97,14 +95,4 @@ public sealed class ChannelsLastTests
             AssertClose(nhwc[name], gradient, 1e-10, 1e-12, name);
         }
     }
-
-    private static Sequential ThreeChannelCnn(ScalarType dtype) => Sequential(
-        ("conv1", Conv2d(3, 6, 3, padding: 1, dtype: dtype)),
-        ("bn1", BatchNorm2d(6, dtype: dtype)),
-        ("relu1", ReLU()),
-        ("conv2", Conv2d(6, 4, 3, padding: 1, dtype: dtype)),
-        ("relu2", ReLU()),
-        ("gap", AdaptiveAvgPool2d(1)),
-        ("flat", Flatten()),
-        ("fc", Linear(4, 3, dtype: dtype)));
 }

@@ -28,10 +28,10 @@ internal static class TinyModels
     /// <summary>conv → BN → ReLU → conv → ReLU → max-pool → conv (tapped as "conv3") → tanh → global average
     /// pool → linear: every kind of layer a CNN for faces uses, small enough for exhaustive finite differences.
     /// </summary>
-    internal static Sequential SmallCnn(int classes = 3, ScalarType dtype = ScalarType.Float64)
+    internal static Sequential SmallCnn(int classes = 3, ScalarType dtype = ScalarType.Float64, int inputChannels = 1)
     {
         return Sequential(
-            ("conv1", Conv2d(1, 4, 3, padding: 1, dtype: dtype)),
+            ("conv1", Conv2d(inputChannels, 4, 3, padding: 1, dtype: dtype)),
             ("bn1", BatchNorm2d(4, dtype: dtype)),
             ("relu1", ReLU()),
             ("conv2", Conv2d(4, 6, 3, padding: 1, dtype: dtype)),
