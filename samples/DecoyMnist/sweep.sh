@@ -4,7 +4,7 @@
 # sets SEEDS or EPOCHS) and scored on the validation split only: held-out training digits whose decoy carries a random
 # class's grey level. The test split is never read. Each stage writes sweep.md / sweep.json under
 # samples/DecoyMnist/out/sweep/<stage>. Needs scripts/fetch-mnist.sh first; 1 to 4 minutes per configuration on 2
-# shared cores (89 trainings).
+# shared cores (98 trainings).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 sweep() {
@@ -84,3 +84,6 @@ for lambda in 3 10; do
     small "18-clutter-half-$lambda" --sizes 100,300 --methods pal --clutter 4:8 --pal-strategy half \
         --pal-lambda "$lambda"
 done
+# 19. A reference, not PAL's setting: RRR told where the decoy is (the published, decoy-aware annotation, which
+#     neither PAL nor the ink RRR gets), its λ on validation: how far the targets are with that information.
+sweep 19-rrr-decoy --methods rrr --rrr-annotation decoy --rrr-lambdas 0.01,0.03,0.1,0.3,1,3,10,100,1000
