@@ -160,9 +160,21 @@ root.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
     var merged = p.GetValue(mergeResults) ?? [];
     if (merged.Length > 0)
     {
-        var saved = Report.Read(merged);
+        List<RunResult> saved;
+        RunProvenance provenance;
+        try
+        {
+            provenance = Report.ReadProvenance(merged, settings);
+            saved = Report.Read(merged);
+        }
+        catch (InvalidDataException e)
+        {
+            Console.Error.WriteLine($"--merge: {e.Message}");
+            return 2;
+        }
+
         Report.Print(Report.Rows(saved), "Decoy MNIST: test accuracy over seeds (merged)");
-        Report.Write(settings.OutputFolder, settings, experimentData, saved, clock.Elapsed, CommandLine());
+        Report.Write(settings.OutputFolder, settings, experimentData, saved, clock.Elapsed, CommandLine(), provenance);
         Console.WriteLine($"wrote {Path.Combine(settings.OutputFolder, "results.md")} and results.json");
         return 0;
     }
@@ -219,15 +231,30 @@ smallData.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
     };
     var clutterSetting = ParseClutter(p.GetValue(clutter)!);
     var merged = p.GetValue(merge) ?? [];
-    var results = merged.Length > 0
-        ? SmallDataReport.Read(merged)
-        : SmallData.Run(experimentData, settings, List(p.GetValue(sizes)!).Select(ParseSize).ToList(),
+    RunProvenance? provenance = null;
+    List<SmallData.Result>? mergedResults = null;
+    if (merged.Length > 0)
+    {
+        try
+        {
+            provenance = SmallDataReport.ReadProvenance(merged, settings, p.GetValue(minimumSteps));
+            mergedResults = SmallDataReport.Read(merged);
+        }
+        catch (InvalidDataException e)
+        {
+            Console.Error.WriteLine($"small-data --merge: {e.Message}");
+            return 2;
+        }
+    }
+
+    var results = mergedResults
+        ?? SmallData.Run(experimentData, settings, List(p.GetValue(sizes)!).Select(ParseSize).ToList(),
             p.GetValue(minimumSteps), clutterSetting, soFar => SmallDataReport.Write(settings.OutputFolder, settings,
                 experimentData, soFar, p.GetValue(minimumSteps), clock.Elapsed, CommandLine(), clutterSetting));
     var rows = SmallDataReport.Rows(results);
     SmallDataReport.Print(rows);
     var lines = SmallDataReport.Write(settings.OutputFolder, settings, experimentData, results,
-        p.GetValue(minimumSteps), clock.Elapsed, CommandLine(), clutterSetting);
+        p.GetValue(minimumSteps), clock.Elapsed, CommandLine(), clutterSetting, provenance);
     foreach (var line in lines)
     {
         Console.WriteLine($"  {line}");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Spectre.Console;
 
@@ -142,8 +143,9 @@ public static class Report
     }
 
     /// <summary>Writes results.md and results.json into <paramref name="folder"/>.</summary>
+    /// <param name="merged">For a report of merged runs: the runs' own machines and wall time.</param>
     public static void Write(string folder, ExperimentSettings settings, ExperimentData data,
-        IReadOnlyList<RunResult> results, TimeSpan wallTime, string commandLine)
+        IReadOnlyList<RunResult> results, TimeSpan wallTime, string commandLine, RunProvenance? merged = null)
     {
         Directory.CreateDirectory(folder);
         var rows = Rows(results);
@@ -159,7 +161,7 @@ public static class Report
         }
 
         markdown.AppendLine();
-        foreach (var line in Describe(settings, data, wallTime, commandLine))
+        foreach (var line in Describe(settings, data, wallTime, commandLine, merged))
         {
             markdown.AppendLine($"* {line}");
         }
@@ -168,7 +170,7 @@ public static class Report
         var json = new
         {
             command = commandLine,
-            machine = Machine(settings.Threads),
+            machine = merged?.Machine ?? Machine(settings.Threads),
             data = new
             {
                 source = data.Source, train = data.Train.Count, validation = data.Validation.Count,
@@ -177,13 +179,9 @@ public static class Report
             protocols = settings.Protocols.Select(p => new { p.Name, p.PatchSize, p.Description }),
             training = settings.Training,
             seeds = settings.Seeds,
-            pal = new
-            {
-                settings.Pal.Layer, settings.Pal.Lambda, strategy = settings.Pal.Strategy.ToString(),
-                settings.Pal.Sigma, settings.Pal.Target,
-            },
+            pal = PalJson(settings.Pal),
             rightReasons = settings.RightReasons,
-            wallTimeSeconds = Math.Round(wallTime.TotalSeconds, 1),
+            wallTimeSeconds = Math.Round((merged?.WallTime ?? wallTime).TotalSeconds, 1),
             confidenceLevel = MeanStd.ConfidenceLevel,
             summary = rows.Select(r => new
             {
@@ -221,9 +219,10 @@ public static class Report
         t = comparison.T, p = comparison.PValue,
     };
 
-    /// <summary>The settings, in words, for the Markdown file and the console.</summary>
+    /// <summary>The settings, in words, for the Markdown file and the console (with <paramref name="merged"/>, the
+    /// machine and wall time of the merged runs).</summary>
     public static IEnumerable<string> Describe(ExperimentSettings settings, ExperimentData data, TimeSpan wallTime,
-        string commandLine)
+        string commandLine, RunProvenance? merged = null)
     {
         yield return $"Command: `{commandLine}`";
         yield return $"Data: {data.Source}; stratified split {data.Train.Count:N0} train / " +
@@ -250,14 +249,57 @@ public static class Report
                      "their mean ± 95 % interval and the two-sided paired t-test's p.";
         yield return $"PAL: {settings.Pal} (heatmap: the clean digit's ink, rendered at the layer's size).";
         yield return $"RRR: {settings.RightReasons}.";
-        yield return $"Machine: {Machine(settings.Threads)}. Wall time: " +
-                     FormattableString.Invariant($"{wallTime.TotalMinutes:F1} min.");
+        yield return merged?.Describe() ?? $"Machine: {Machine(settings.Threads)}. Wall time: " +
+            FormattableString.Invariant($"{wallTime.TotalMinutes:F1} min.");
     }
+
+    /// <summary>Where and how long the runs in results.json files were made (<see cref="RunProvenance"/>), after
+    /// checking that they were made with the settings the merged report will print: PAL, RRR, optimisation, seeds,
+    /// and together the protocols.</summary>
+    /// <exception cref="InvalidDataException">A file's runs were made with other settings, or the files' protocols
+    /// are not the report's.</exception>
+    public static RunProvenance ReadProvenance(IReadOnlyList<string> paths, ExperimentSettings settings)
+    {
+        var expected = new (string Name, JsonNode? Node)[]
+        {
+            ("pal", JsonSerializer.SerializeToNode(PalJson(settings.Pal), Json)),
+            ("rightReasons", JsonSerializer.SerializeToNode(settings.RightReasons, Json)),
+            ("training", JsonSerializer.SerializeToNode(settings.Training, Json)),
+            ("seeds", JsonSerializer.SerializeToNode(settings.Seeds, Json)),
+        };
+        var protocols = new SortedSet<string>(StringComparer.Ordinal);
+        var provenance = RunProvenance.Read(paths, root =>
+        {
+            foreach (var protocol in root.GetProperty("protocols").EnumerateArray())
+            {
+                protocols.Add(protocol.GetProperty("Name").GetString() ?? "");
+            }
+
+            var (name, node) = expected.FirstOrDefault(e =>
+                !JsonNode.DeepEquals(JsonNode.Parse(root.GetProperty(e.Name).GetRawText()), e.Node));
+            var ran = name is null ? null : JsonNode.Parse(root.GetProperty(name).GetRawText())?.ToJsonString();
+            return name is null
+                ? null
+                : $"its runs were made with {name} {ran}, but this merge would label them {node?.ToJsonString()}";
+        });
+        var labelled = settings.Protocols.Select(p => p.Name).Order(StringComparer.Ordinal).ToList();
+        return protocols.SequenceEqual(labelled)
+            ? provenance
+            : throw new InvalidDataException(
+                $"The files hold the protocols {string.Join(", ", protocols)}, but this merge would label the report " +
+                $"with {string.Join(", ", labelled)}. Give --merge the --protocols the runs were made with.");
+    }
+
+    private static object PalJson(PalSettings pal) => new
+    {
+        pal.Layer, pal.Lambda, strategy = pal.Strategy.ToString(), pal.Sigma, pal.Target,
+    };
 
     /// <summary>The machine in words: the CPU (model, family, widest vector instruction set: accuracies do not
     /// move with it, wall times do), OS, logical CPUs, LibTorch threads, TorchSharp and .NET versions.</summary>
     public static string Machine(int threads) =>
-        $"{CpuDescription.OfThisMachine()}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription.Trim()}, " +
+        $"{CpuDescription.OfThisMachine()}, " +
+        $"{System.Runtime.InteropServices.RuntimeInformation.OSDescription.Trim()}, " +
         $"{Environment.ProcessorCount} logical CPUs, {threads} LibTorch threads, TorchSharp " +
         typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(3) + ", " +
         CultureInfo.InvariantCulture.TextInfo.ToTitleCase(

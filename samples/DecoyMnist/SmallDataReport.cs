@@ -66,9 +66,11 @@ public static class SmallDataReport
     /// <summary>Writes small-data.md and small-data.json into <paramref name="folder"/>; returns the lines that
     /// describe the run (also printed by the caller). <paramref name="clutter"/> names the setting the runs were made
     /// in (null: clean digits).</summary>
+    /// <param name="merged">For a report of merged runs: the machines and wall time of the runs themselves
+    /// (<see cref="ReadProvenance"/>), not those of the merge.</param>
     public static IReadOnlyList<string> Write(string folder, ExperimentSettings settings, ExperimentData data,
         IReadOnlyList<SmallData.Result> results, int minimumSteps, TimeSpan wallTime, string commandLine,
-        Clutter? clutter = null)
+        Clutter? clutter = null, RunProvenance? merged = null)
     {
         var kind = clutter is null
             ? "clean"
@@ -92,8 +94,10 @@ public static class SmallDataReport
             "test − plain: paired difference to the plain model of the same seed and subset; p: two-sided paired " +
             "t-test over seeds. ± is the half-width of the 95 % confidence interval of the mean over seeds " +
             "(Student's t, n − 1 degrees of freedom; none with one seed).",
-            $"Machine: {Report.Machine(settings.Threads)}. Wall time: " +
-            FormattableString.Invariant($"{wallTime.TotalMinutes:F1} min."),
+            merged is null
+                ? $"Machine: {Report.Machine(settings.Threads)}. Wall time: " +
+                  FormattableString.Invariant($"{wallTime.TotalMinutes:F1} min.")
+                : merged.Describe(),
         };
         var markdown = new StringBuilder();
         Report.AppendMarkdownTable(markdown, Columns, rows.Select(Cells));
@@ -108,13 +112,13 @@ public static class SmallDataReport
         var json = new
         {
             command = commandLine,
-            machine = Report.Machine(settings.Threads),
+            machine = merged?.Machine ?? Report.Machine(settings.Threads),
             training = settings.Training,
             minimumSteps,
             confidenceLevel = MeanStd.ConfidenceLevel,
             pal = settings.Pal.ToString(),
             rightReasons = settings.RightReasons.ToString(),
-            wallTimeSeconds = Math.Round(wallTime.TotalSeconds, 1),
+            wallTimeSeconds = Math.Round((merged?.WallTime ?? wallTime).TotalSeconds, 1),
             summary = rows,
             runs = results,
         };
@@ -141,5 +145,24 @@ public static class SmallDataReport
         }
 
         return results;
+    }
+
+    /// <summary>Where and how long the runs in small-data.json files were made (<see cref="RunProvenance"/>), after
+    /// checking that they were made with the settings the merged report will print: PAL, RRR and the minimum steps.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A file's runs were made with other settings.</exception>
+    public static RunProvenance ReadProvenance(IEnumerable<string> paths, ExperimentSettings settings, int minimumSteps)
+    {
+        var label = (Pal: settings.Pal.ToString(), RightReasons: settings.RightReasons.ToString(), minimumSteps);
+        return RunProvenance.Read(paths, root =>
+        {
+            var ran = (Pal: root.GetProperty("pal").GetString(), RightReasons: root.GetProperty("rightReasons")
+                .GetString(), MinimumSteps: root.GetProperty("minimumSteps").GetInt32());
+            return ran == label
+                ? null
+                : $"its runs were made with PAL: {ran.Pal}; RRR: {ran.RightReasons}; at least {ran.MinimumSteps} " +
+                  $"steps, but this merge would label them PAL: {label.Pal}; RRR: {label.RightReasons}; at least " +
+                  $"{label.minimumSteps} steps";
+        });
     }
 }
