@@ -180,6 +180,7 @@ public static class Report
             training = settings.Training,
             seeds = settings.Seeds,
             pal = PalJson(settings.Pal),
+            palDescription = settings.Pal.ToString(),
             rightReasons = settings.RightReasons,
             wallTimeSeconds = Math.Round((merged?.WallTime ?? wallTime).TotalSeconds, 1),
             confidenceLevel = MeanStd.ConfidenceLevel,
@@ -273,6 +274,13 @@ public static class Report
             foreach (var protocol in root.GetProperty("protocols").EnumerateArray())
             {
                 protocols.Add(protocol.GetProperty("Name").GetString() ?? "");
+            }
+
+            // Files written since palDescription was added also say PAL's method, normalisation and schedule.
+            if (root.TryGetProperty("palDescription", out var pal) && pal.GetString() != settings.Pal.ToString())
+            {
+                return $"its runs were made with PAL: {pal.GetString()}, but this merge would label them PAL: " +
+                       $"{settings.Pal}";
             }
 
             var (name, node) = expected.FirstOrDefault(e =>
