@@ -38,7 +38,8 @@ public sealed record IntegrationOptions(string Data, int TrainSize, int Validati
 /// <param name="Test">Accuracy (%) on the test images (digits: under lying decoys).</param>
 /// <param name="CleanTest">Accuracy (%) on the same test digits without decoy; null for faces.</param>
 /// <param name="Agreement">Where the model looks on the test images.</param>
-public sealed record ModelOutcome(int Epoch, double Validation, double Test, double? CleanTest, InputGradientAgreement Agreement);
+public sealed record ModelOutcome(
+    int Epoch, double Validation, double Test, double? CleanTest, InputGradientAgreement Agreement);
 
 /// <summary>
 /// The integration samples' body: the same TorchVision model trained twice, first with the plain loop, then with PAL

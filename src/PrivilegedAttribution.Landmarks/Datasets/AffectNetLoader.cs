@@ -86,8 +86,8 @@ public static class AffectNetLoader
                     builder.Problem(path, lineNumber, DatasetProblemKind.WrongPointCount,
                         landmarks is null
                             ? "facial_landmarks holds a value that is not a finite number in float's range"
-                            : $"facial_landmarks holds {landmarks.Length} values where {2 * LandmarkCount} (68 points) " +
-                              "are expected");
+                            : $"facial_landmarks holds {landmarks.Length} values where {2 * LandmarkCount} " +
+                              "(68 points) are expected");
                     continue;
                 }
             }

@@ -40,7 +40,8 @@ public static class GenericCsvLoader
         classNames ??= ReadClassFile(Path.Combine(root, ClassFile));
         if (classNames.Count < 2)
         {
-            throw new ArgumentException($"At least two classes are needed; got {classNames.Count}.", nameof(classNames));
+            throw new ArgumentException(
+                $"At least two classes are needed; got {classNames.Count}.", nameof(classNames));
         }
 
         var builder = new DatasetBuilder(options);
