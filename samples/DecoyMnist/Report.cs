@@ -283,12 +283,13 @@ public static class Report
                        $"{settings.Pal}";
             }
 
-            var (name, node) = expected.FirstOrDefault(e =>
-                !JsonNode.DeepEquals(JsonNode.Parse(root.GetProperty(e.Name).GetRawText()), e.Node));
-            var ran = name is null ? null : JsonNode.Parse(root.GetProperty(name).GetRawText())?.ToJsonString();
+            var (name, label, ran) = expected
+                .Select(e => (e.Name, e.Node, Ran: JsonNode.Parse(root.GetProperty(e.Name).GetRawText())))
+                .FirstOrDefault(e => !JsonNode.DeepEquals(e.Ran, e.Node));
             return name is null
                 ? null
-                : $"its runs were made with {name} {ran}, but this merge would label them {node?.ToJsonString()}";
+                : $"its runs were made with {name} {ran?.ToJsonString()}, but this merge would label them " +
+                  $"{label?.ToJsonString()}";
         });
         var labelled = settings.Protocols.Select(p => p.Name).Order(StringComparer.Ordinal).ToList();
         return protocols.SequenceEqual(labelled)
