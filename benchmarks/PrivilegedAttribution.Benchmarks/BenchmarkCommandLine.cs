@@ -85,8 +85,9 @@ public static class BenchmarkCommandLine
             Description = "Consecutive steps per contender and round (default: the configuration's)",
         };
         var json = new Option<string?>("--json") { Description = "Also write every block and ratio to this JSON file" };
+        var ratiosZeroGrad = ZeroGradOption();
         var ratios = new Command("ratios", "The issue's ratios, TorchSharp and PyTorch interleaved, as a Markdown " +
-            "table") { noPyTorch, noMemory, ratiosOutput, suites, stepsPerBlock, json };
+            "table") { noPyTorch, noMemory, ratiosOutput, suites, stepsPerBlock, json, ratiosZeroGrad };
         // A suite or block size that does not parse is a usage error, reported before anything runs.
         ratios.Validators.Add(result =>
         {
@@ -102,9 +103,13 @@ public static class BenchmarkCommandLine
         ratios.SetAction(parse =>
         {
             var run = Prepare(parse);
+            var request = RatioRequest.Parse(parse.GetValue(suites), parse.GetValue(stepsPerBlock),
+                parse.GetValue(json)) with
+            {
+                ZeroGradInPlace = parse.GetValue(ratiosZeroGrad) == "in-place",
+            };
             Emit(RatioDriver.Run(run.Profile, run.Threads, run.Backend, !parse.GetValue(noPyTorch),
-                !parse.GetValue(noMemory), run.CommandLine, RatioRequest.Parse(parse.GetValue(suites),
-                    parse.GetValue(stepsPerBlock), parse.GetValue(json))), parse.GetValue(ratiosOutput));
+                !parse.GetValue(noMemory), run.CommandLine, request), parse.GetValue(ratiosOutput));
             return 0;
         });
 
@@ -158,14 +163,18 @@ public static class BenchmarkCommandLine
         var repeat = Opt("--repeat", "Steps measured", 3);
         var freeze = Opt("--freeze", "Diagnostic: no gradient for the parameters of this module (e.g. layer4), to " +
             "see what their gradients add to the peak", "");
+        var zeroGrad = ZeroGradOption();
         var memoryProbe = new Command("memory-probe", "Internal: the ratio driver's fresh-process peak-memory " +
-            "measurement of one step") { model, batch, size, step, probeLayer, warmup, repeat, freeze };
+            "measurement of one step") { model, batch, size, step, probeLayer, warmup, repeat, freeze, zeroGrad };
         memoryProbe.SetAction(parse =>
         {
             Prepare(parse);
-            MemoryProbe.Run(new WorkloadOptions(parse.GetValue(model)!, parse.GetValue(batch), parse.GetValue(size)),
-                new StepCase(parse.GetValue(step), parse.GetValue(probeLayer)!), parse.GetValue(warmup),
-                parse.GetValue(repeat), parse.GetValue(freeze)!);
+            var options = new WorkloadOptions(parse.GetValue(model)!, parse.GetValue(batch), parse.GetValue(size))
+            {
+                ZeroGradInPlace = parse.GetValue(zeroGrad) == "in-place",
+            };
+            MemoryProbe.Run(options, new StepCase(parse.GetValue(step), parse.GetValue(probeLayer)!),
+                parse.GetValue(warmup), parse.GetValue(repeat), parse.GetValue(freeze)!);
             return 0;
         });
 
@@ -191,6 +200,14 @@ public static class BenchmarkCommandLine
         new(name) { Description = description, DefaultValueFactory = _ => value, Recursive = recursive };
 
     private static Option<string?> Output() => new("--output") { Description = "Also write the report to this file" };
+
+    private static Option<string> ZeroGradOption()
+    {
+        var option = Opt("--zero-grad", "How each step forgets the last one's gradients: none (model.zero_grad(), " +
+            "the default) or in-place (optimizer.zero_grad())", "none");
+        option.AcceptOnlyFromAmong("none", "in-place");
+        return option;
+    }
 
     private static int UnknownCommand(string word)
     {

@@ -19,14 +19,17 @@ Modes:
   worker   read JSON commands on stdin, one per line, answer one JSON line each on stdout (the C# ratio driver
            interleaves this process's steps with its own, so that both see the same machine):
              {"cmd": "setup", "model": "resnet18", "batch": 16, "size": 112, "threads": 2,
-              "keep_freed_memory": true, ...}   (glibc keeps freed memory, as the C# side's --allocator kept)
+              "keep_freed_memory": true, "zero_grad": "none", ...}
+                 (glibc keeps freed memory, as the C# side's --allocator kept; each step drops the gradients
+                 (zero_grad(set_to_none=True), as model.zero_grad() in C#) or zeroes them in place ("in-place"))
              {"cmd": "time", "step": "pal", "layer": "layer3", "count": 4}
                  -> {"ms": [612.3, ...], "system_ms": 12.0, "minor_faults": 3100}
              (count consecutive steps, each timed; system time and minor page faults of the whole block, from
              getrusage(RUSAGE_SELF), as the C# side measures its own)
              {"cmd": "quit"}
-  memory   in this fresh process: warm up, then for each measured step report the peak resident memory above the
-           resident size before it (VmHWM - VmRSS, after malloc_trim and a reset of VmHWM); prints one JSON line.
+  memory   in this fresh process: warm up, then for each measured step report two peaks above the level before it:
+           the bytes glibc has handed out (mallinfo2, sampled by a thread while the step runs) and the resident
+           memory (VmHWM - VmRSS, after malloc_trim and a reset of VmHWM); prints one JSON line.
   profile  torch.profiler table of self CPU time per operator, plain step vs PAL step, and their difference.
 """
 import argparse
@@ -34,6 +37,7 @@ import ctypes
 import json
 import resource
 import sys
+import threading
 import time
 
 import torch
@@ -75,7 +79,7 @@ def pal_loss(attribution, heatmap):
 # -------------------------------------------------------------------------------------------------------- workload
 class Workload:
     def __init__(self, model="resnet18", batch=16, size=112, classes=7, lam=0.5, landmarks=68, seed=20220324,
-                 threads=2, **_):
+                 threads=2, zero_grad="none", **_):
         torch.set_num_threads(threads)
         torch.manual_seed(seed)
         if model == "resnet18":
@@ -85,6 +89,9 @@ class Workload:
         else:
             raise ValueError(f"unknown model {model}")
         self.model.train()
+        if zero_grad not in ("none", "in-place"):
+            raise ValueError(f"zero_grad must be none or in-place, not {zero_grad!r}")
+        self.zero_grad_to_none = zero_grad == "none"
         self.optimizer = torch.optim.SGD(self.model.parameters(), lr=1e-3, momentum=0.9)
         self.size, self.lam, self.sigma = size, lam, size / 20.0
         self.images = torch.randn(batch, 3, size, size)
@@ -129,7 +136,7 @@ class Workload:
 
     def run(self, step, layer):
         self.prepare(step, layer)
-        self.optimizer.zero_grad(set_to_none=False)   # TorchSharp's zero_grad() zeroes the gradients in place
+        self.optimizer.zero_grad(set_to_none=self.zero_grad_to_none)
         self.loss(step).backward()
         self.optimizer.step()
 
@@ -188,6 +195,41 @@ def serve():
         print(json.dumps(answer), flush=True)
 
 
+class LiveHeapPeak:
+    """The peak of the bytes glibc has handed out and not had back (mallinfo2's uordblks + hblkhd, every arena) while
+    a piece of work runs, above the level when it started; as the C# probe's LiveHeapPeak. The sampling thread takes
+    the GIL only between PyTorch's operators, which release it."""
+
+    class _MallInfo2(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_size_t) for name in
+                    ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks",
+                     "keepcost")]
+
+    _libc = ctypes.CDLL("libc.so.6")
+    _libc.mallinfo2.restype = _MallInfo2
+
+    @classmethod
+    def live_bytes(cls):
+        info = cls._libc.mallinfo2()
+        return info.uordblks + info.hblkhd
+
+    def __enter__(self):
+        self.start = self.peak = self.live_bytes()
+        self.stop = False
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+        return self
+
+    def _sample(self):
+        while not self.stop:
+            self.peak = max(self.peak, self.live_bytes())
+
+    def __exit__(self, *_):
+        self.stop = True
+        self.thread.join()
+        self.delta = max(0, max(self.peak, self.live_bytes()) - self.start)
+
+
 def status_bytes(key):
     with open("/proc/self/status") as status:
         for line in status:
@@ -209,16 +251,18 @@ def memory(args):
         parameter.requires_grad_(False)
     for _ in range(args.warmup):
         workload.run(args.step, args.layer)
-    peaks = []
+    peaks, live_peaks = [], []
     for _ in range(args.repeat):
         libc.malloc_trim(0)
         with open("/proc/self/clear_refs", "w") as clear:
             clear.write("5")
         before = status_bytes("VmRSS:")
-        workload.run(args.step, args.layer)
+        with LiveHeapPeak() as live:
+            workload.run(args.step, args.layer)
+        live_peaks.append(live.delta)
         peaks.append(status_bytes("VmHWM:") - before)
     print(json.dumps({"framework": "pytorch", "step": args.step, "frozen_parameters": len(frozen), "rss": before,
-                      "peak_delta": peaks,
+                      "zero_grad": args.zero_grad, "peak_delta": peaks, "live_peak_delta": live_peaks,
                       "peak_total": status_bytes("VmHWM:")}))
 
 
@@ -260,6 +304,8 @@ def main():
     parser.add_argument("--steps", type=int, default=3)
     parser.add_argument("--freeze", default="",
                         help="memory: no gradient for this module's parameters (e.g. layer4), as in the C# probe")
+    parser.add_argument("--zero-grad", default="none", choices=["none", "in-place"],
+                        help="each step drops the gradients (none, PyTorch 2's default) or zeroes them in place")
     parser.add_argument("--keep-freed-memory", action="store_true",
                         help="glibc keeps freed memory, as CpuBackend.KeepFreedMemory() in C#")
     args = parser.parse_args()

@@ -6,8 +6,9 @@ namespace PrivilegedAttribution.Benchmarks.Measurement;
 /// <summary>
 /// The peak native memory of single training steps, measured in the fresh process that runs this (the ratio driver
 /// starts one per step kind): warm-up steps first (gradients, optimiser state and LibTorch's caches exist from then
-/// on, as in training), then for each measured step the peak resident memory above the resident size before it
-/// (<see cref="NativeMemory"/>). Prints one JSON line, like the PyTorch counterpart's memory mode.
+/// on, as in training), then for each measured step two peaks above the level before it: the bytes the allocator has
+/// handed out (<see cref="LiveHeapPeak"/>) and the resident memory (<see cref="NativeMemory"/>). Prints one JSON
+/// line, like the PyTorch counterpart's memory mode.
 /// </summary>
 public static class MemoryProbe
 {
@@ -21,9 +22,9 @@ public static class MemoryProbe
     /// ones).</param>
     public static void Run(WorkloadOptions options, StepCase step, int warmup, int repeats, string freeze = "")
     {
-        if (!NativeMemory.CanMeasurePeak)
+        if (!NativeMemory.CanMeasurePeak || !LiveHeapPeak.IsAvailable)
         {
-            throw new InvalidOperationException("/proc/self/clear_refs cannot reset the peak here (Linux only).");
+            throw new InvalidOperationException("The peaks need /proc/self/clear_refs and glibc's mallinfo2 (Linux).");
         }
 
         using var workload = new ClassifierWorkload(options);
@@ -35,11 +36,14 @@ public static class MemoryProbe
         }
 
         var peaks = new JsonArray();
+        var livePeaks = new JsonArray();
         long before = 0;
         for (var i = 0; i < repeats; i++)
         {
             before = NativeMemory.BeginPeak();
+            using var live = LiveHeapPeak.Start();
             workload.Run(step);
+            livePeaks.Add(live.Stop());
             peaks.Add(NativeMemory.EndPeak(before));
         }
 
@@ -49,7 +53,9 @@ public static class MemoryProbe
             ["step"] = step.ToString(),
             ["frozen_parameters"] = frozen,
             ["rss"] = before,
+            ["zero_grad"] = options.ZeroGradInPlace ? "in-place" : "none",
             ["peak_delta"] = peaks,
+            ["live_peak_delta"] = livePeaks,
             ["peak_total"] = NativeMemory.PeakResidentBytes(),
         };
         Console.WriteLine(answer.ToJsonString());

@@ -39,7 +39,7 @@ public static class StepSegments
         var scope = NewDisposeScope();
         try
         {
-            workload.Optimizer.zero_grad();
+            workload.ZeroGrad();
             Mark(0);
             var logits = workload.Model.call(workload.Images);
             var loss = nn.functional.cross_entropy(logits, workload.Labels);

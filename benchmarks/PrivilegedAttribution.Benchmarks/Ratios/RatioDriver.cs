@@ -46,7 +46,8 @@ public static class RatioDriver
         var pytorchNote = withPyTorch ? PyTorchWorker.Unavailable() : "not requested (--no-pytorch)";
         Console.Error.WriteLine($"ratios: {Machine.Describe()}");
         var results = request.Suites
-            .Select(suite => RunSuite(suite, profile, threads, backend, block, pytorchNote, withMemory))
+            .Select(suite => RunSuite(suite, profile, threads, backend, block, pytorchNote, withMemory,
+                request.ZeroGradInPlace))
             .ToList();
         if (request.JsonPath is not null)
         {
@@ -58,9 +59,9 @@ public static class RatioDriver
     }
 
     private static SuiteResult RunSuite(RatioSuite suite, BenchmarkProfile profile, int threads,
-        BackendSwitches backend, int block, string? pytorchNote, bool withMemory)
+        BackendSwitches backend, int block, string? pytorchNote, bool withMemory, bool zeroGradInPlace)
     {
-        var options = suite.OptionsFor(profile);
+        var options = suite.OptionsFor(profile) with { ZeroGradInPlace = zeroGradInPlace };
         var loadBefore = Machine.LoadAverage();
         var started = DateTime.UtcNow;
         Console.Error.WriteLine($"ratios: suite {suite.Name}: {options}, {threads} threads, blocks of {block} steps");
@@ -146,37 +147,51 @@ public static class RatioDriver
         return Statistics.Median(each);
     }
 
-    private static Dictionary<string, PeakMemory> MeasureMemory(RatioSuite suite, WorkloadOptions options,
-        int threads, BackendSwitches backend, BenchmarkProfile profile, bool withPyTorch)
+    private static Dictionary<MemoryMeasure, Dictionary<string, PeakMemory>> MeasureMemory(RatioSuite suite,
+        WorkloadOptions options, int threads, BackendSwitches backend, BenchmarkProfile profile, bool withPyTorch)
     {
         Console.Error.WriteLine($"ratios {suite.Name}: peak native memory, {profile.MemoryProcesses} fresh " +
                                 "processes per step kind, the kinds interleaved");
-        var perProcess = new Dictionary<string, List<double>>();
+        var perProcess = MemoryMeasures.All.ToDictionary(m => m, _ => new Dictionary<string, List<double>>());
         var (self, prefix) = ProbeProcess.Self();
-        void Add(string key, JsonNode answer) =>
-            (perProcess.TryGetValue(key, out var list) ? list : perProcess[key] = []).Add(PeakMedian(answer));
+        void Add(string key, JsonNode answer)
+        {
+            foreach (var (measure, peaks) in perProcess)
+            {
+                (peaks.TryGetValue(key, out var list) ? list : peaks[key] = []).Add(PeakMedian(answer, measure));
+            }
+        }
 
+        var probes = suite.Steps.Where(s => s.ProbeMemory).Select(s => (Step: s, InPlace: false))
+            .Concat(suite.Steps.Where(s => s.ProbeZeroedInPlace && !options.ZeroGradInPlace)
+                .Select(s => (Step: s, InPlace: true)))
+            .ToArray();
         for (var process = 0; process < profile.MemoryProcesses; process++)
         {
-            foreach (var step in suite.Steps.Where(s => s.ProbeMemory))
+            foreach (var (step, extraInPlace) in probes)
             {
-                Add($"{Ts} {step.Name}", ProbeProcess.Run(self,
+                var suffix = extraInPlace ? SuiteStep.ZeroedInPlace : "";
+                var inPlace = extraInPlace || options.ZeroGradInPlace;
+                var zeroGrad = inPlace ? "in-place" : "none";
+                Add($"{Ts} {step.Name}{suffix}", ProbeProcess.Run(self,
                 [
                     .. prefix, "memory-probe", "--model", options.Model, "--batch", $"{options.Batch}", "--size",
                     $"{options.Size}", "--step", $"{step.Step}", "--layer", step.Layer, "--threads", $"{threads}",
-                    "--repeat", $"{profile.MemoryRepeats}", .. backend.ToArguments(),
+                    "--repeat", $"{profile.MemoryRepeats}", "--zero-grad", zeroGrad, .. backend.ToArguments(),
                 ]));
                 if (withPyTorch && step.PythonStep is not null)
                 {
-                    Add($"{Py} {step.Name}", PyTorchWorker.MemoryProbe(options, step.PythonStep, step.Layer, threads,
+                    Add($"{Py} {step.Name}{suffix}", PyTorchWorker.MemoryProbe(
+                        options with { ZeroGradInPlace = inPlace }, step.PythonStep, step.Layer, threads,
                         profile.MemoryRepeats, backend.KeepFreedMemory));
                 }
             }
         }
 
-        return perProcess.ToDictionary(p => p.Key, p => PeakMemory.Of(p.Value));
+        return perProcess.ToDictionary(m => m.Key,
+            m => m.Value.ToDictionary(p => p.Key, p => PeakMemory.Of(p.Value)));
     }
 
-    private static double PeakMedian(JsonNode answer) =>
-        Statistics.Median(answer["peak_delta"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray());
+    private static double PeakMedian(JsonNode answer, MemoryMeasure measure) =>
+        Statistics.Median(answer[measure.ProbeField()]!.AsArray().Select(v => v!.GetValue<double>()).ToArray());
 }

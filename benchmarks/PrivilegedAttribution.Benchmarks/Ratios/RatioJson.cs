@@ -43,6 +43,7 @@ public static class RatioJson
         ["batch"] = result.Options.Batch,
         ["size"] = result.Options.Size,
         ["steps_per_block"] = result.StepsPerBlock,
+        ["zero_grad"] = result.Options.ZeroGradInPlace ? "in-place" : "none",
         ["started_utc"] = result.Started.ToString("O"),
         ["load_average_before"] = result.LoadBefore,
         ["load_average_after"] = result.LoadAfter,
@@ -54,22 +55,22 @@ public static class RatioJson
             .Where(r => r.PerRound is not null)
             .Select(r => Ratio(r.Ratio, r.PerRound!))
             .ToArray<JsonNode?>()),
-        ["memory_bytes"] = result.Memory is null
-            ? null
-            : new JsonObject(result.Memory.Select(m => KeyValuePair.Create(m.Key, (JsonNode?)m.Value.Median))),
         ["memory_bytes_over_processes"] = result.Memory is null
             ? null
-            : new JsonObject(result.Memory.Select(m => KeyValuePair.Create(m.Key, (JsonNode?)new JsonObject
-            {
-                ["median"] = m.Value.Median,
-                ["min"] = m.Value.Min,
-                ["max"] = m.Value.Max,
-                ["processes"] = m.Value.Processes,
-            }))),
-        ["memory_ratios"] = new JsonArray(result.Suite.MemoryRatios
-            .Select(r => (Ratio: r, Value: result.MemoryRatio(r)))
-            .Where(r => r.Value is not null)
-            .Select(r => Ratio(r.Ratio, [r.Value!.Value]))
+            : new JsonObject(result.Memory.Select(byMeasure => KeyValuePair.Create(byMeasure.Key.JsonKey(),
+                (JsonNode?)new JsonObject(byMeasure.Value.Select(m => KeyValuePair.Create(m.Key,
+                    (JsonNode?)new JsonObject
+                    {
+                        ["median"] = m.Value.Median,
+                        ["min"] = m.Value.Min,
+                        ["max"] = m.Value.Max,
+                        ["processes"] = m.Value.Processes,
+                    })))))),
+        ["memory_ratios"] = new JsonArray(MemoryMeasures.All
+            .SelectMany(measure => result.Suite.MemoryRatios
+                .Select(r => (Ratio: r, Value: result.MemoryRatio(r, measure)))
+                .Where(r => r.Value is not null)
+                .Select(r => Ratio(r.Ratio, [r.Value!.Value], measure)))
             .ToArray<JsonNode?>()),
     };
 
@@ -83,12 +84,13 @@ public static class RatioJson
             : new JsonArray(timing.StepMilliseconds.Select(Number).ToArray()),
     };
 
-    private static JsonObject Ratio(RatioDefinition ratio, double[] values)
+    private static JsonObject Ratio(RatioDefinition ratio, double[] values, MemoryMeasure? measure = null)
     {
         var median = Statistics.Median(values);
         return new JsonObject
         {
             ["label"] = ratio.Label,
+            ["measure"] = measure?.JsonKey(),
             ["numerator"] = ratio.Numerator,
             ["denominator"] = ratio.Denominator,
             ["target"] = ratio.Target.Length == 0 ? null : ratio.Target,

@@ -40,7 +40,11 @@ public static class RatioReport
         text.AppendLine();
         text.AppendLine($"{result.Suite.Description}.");
         text.AppendLine();
-        text.AppendLine($"Workload: {options}, {options.Classes} classes, training mode, SGD (momentum 0.9), PAL λ = " +
+        var zeroing = options.ZeroGradInPlace
+            ? "gradients zeroed in place (optimizer.zero_grad())"
+            : "gradients dropped between steps (model.zero_grad())";
+        text.AppendLine($"Workload: {options}, {options.Classes} classes, training mode, SGD (momentum 0.9), " +
+                        $"{zeroing}, PAL λ = " +
                         $"{options.Lambda.ToString(CultureInfo.InvariantCulture)} (Pearson, mean of the channels), " +
                         $"{threads} intra-op threads; {profile.Rounds} interleaved rounds after " +
                         $"{profile.WarmupRounds} warm-up rounds, each contender running a block of " +
@@ -59,11 +63,15 @@ public static class RatioReport
             }
         }
 
-        foreach (var ratio in result.Suite.MemoryRatios)
+        foreach (var measure in MemoryMeasures.All)
         {
-            if (result.MemoryRatio(ratio) is { } value)
+            foreach (var ratio in result.Suite.MemoryRatios)
             {
-                AppendRatio(text, ratio, [value]);
+                if (result.MemoryRatio(ratio, measure) is { } value)
+                {
+                    AppendRatio(text, ratio with { Label = $"Peak memory ({measure.Label()}): {ratio.Label}" },
+                        [value]);
+                }
             }
         }
 
@@ -85,16 +93,20 @@ public static class RatioReport
 
         if (result.Memory is { } memory)
         {
+            // Live heap: the bytes glibc handed out (mallinfo2, sampled during the step); resident: the pages the
+            // step touched (VmHWM). Both above the level before the step, medians over fresh processes.
+            const double MiB = 1024.0 * 1024.0;
             text.AppendLine();
-            text.AppendLine("| Peak native memory above the resident size before the step | MiB, median over " +
-                            "fresh processes | min–max | processes |");
+            text.AppendLine("| Peak native memory above the level before the step, MiB, median over fresh processes " +
+                            "[min–max] | live heap | resident | processes |");
             text.AppendLine("|---|---|---|---|");
-            foreach (var (key, peak) in memory)
+            foreach (var (key, live) in memory[MemoryMeasure.LiveHeap])
             {
-                const double MiB = 1024.0 * 1024.0;
+                var resident = memory[MemoryMeasure.Resident][key];
                 text.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {key} | {peak.Median / MiB:F1} | {peak.Min / MiB:F1}–{peak.Max / MiB:F1} | " +
-                    $"{peak.Processes} |");
+                    $"| {key} | {live.Median / MiB:F1} [{live.Min / MiB:F1}–{live.Max / MiB:F1}] | " +
+                    $"{resident.Median / MiB:F1} [{resident.Min / MiB:F1}–{resident.Max / MiB:F1}] | " +
+                    $"{live.Processes} |");
             }
         }
     }

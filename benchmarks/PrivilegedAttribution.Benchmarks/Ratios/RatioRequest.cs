@@ -3,13 +3,20 @@ using System.Globalization;
 namespace PrivilegedAttribution.Benchmarks.Ratios;
 
 /// <summary>What a <c>ratios</c> run measures beyond its profile: which suites, how many consecutive steps per timed
-/// block, and where the JSON result goes.</summary>
+/// block, where the JSON result goes, and how the steps forget the last one's gradients.</summary>
 /// <param name="Suites">The suites, run one after the other.</param>
 /// <param name="StepsPerBlock">Consecutive steps per block; null: the profile's
 /// <see cref="BenchmarkProfile.StepsPerBlock"/>.</param>
 /// <param name="JsonPath">A file for the JSON result, or null for none.</param>
 public sealed record RatioRequest(IReadOnlyList<RatioSuite> Suites, int? StepsPerBlock = null, string? JsonPath = null)
 {
+    /// <summary>Whether every timed step and memory probe zeroes the gradients in place (<c>--zero-grad
+    /// in-place</c>, how the benchmarks ran before 2026-12-01) instead of dropping them
+    /// (<see cref="Workloads.WorkloadOptions.ZeroGradInPlace"/>). The suites' extra in-place memory probes then add
+    /// nothing and are left out.
+    /// </summary>
+    public bool ZeroGradInPlace { get; init; }
+
     /// <summary>The workload alone (<see cref="RatioSuite.ResNet18At112"/>), the profile's block size, no JSON.
     /// </summary>
     public static RatioRequest Default { get; } = new([RatioSuite.ResNet18At112]);

@@ -7,8 +7,8 @@ namespace PrivilegedAttribution.Benchmarks.Ratios;
 /// <param name="Options">The workload it ran (the profile decides the size).</param>
 /// <param name="StepsPerBlock">Consecutive steps per timed block.</param>
 /// <param name="Times">Each contender's blocks, one per measured round (index i of every list is round i).</param>
-/// <param name="Memory">Peak native memory per probed contender key over fresh processes; null when not measured.
-/// </param>
+/// <param name="Memory">Per measure, the peak native memory of each probed contender key over fresh processes; null
+/// when not measured.</param>
 /// <param name="PyTorchNote">Why PyTorch did not run, or null when it did.</param>
 /// <param name="PyTorchVersions">The PyTorch worker's versions and settings, or null.</param>
 /// <param name="Started">When the suite started (UTC).</param>
@@ -19,7 +19,7 @@ public sealed record SuiteResult(
     WorkloadOptions Options,
     int StepsPerBlock,
     IReadOnlyDictionary<string, List<StepTiming>> Times,
-    IReadOnlyDictionary<string, PeakMemory>? Memory,
+    IReadOnlyDictionary<MemoryMeasure, Dictionary<string, PeakMemory>>? Memory,
     string? PyTorchNote,
     string? PyTorchVersions,
     DateTime Started,
@@ -34,11 +34,11 @@ public sealed record SuiteResult(
             ? top.Zip(bottom, (a, b) => a.WallMilliseconds / b.WallMilliseconds).ToArray()
             : null;
 
-    /// <summary>The ratio of <paramref name="ratio"/>'s two median peak memories, or null where a side was not
-    /// probed.</summary>
-    public double? MemoryRatio(RatioDefinition ratio) =>
-        Memory is not null && Memory.TryGetValue(ratio.Numerator, out var a) && Memory.TryGetValue(ratio.Denominator,
-            out var b)
+    /// <summary>The ratio of <paramref name="ratio"/>'s two median peak memories by <paramref name="measure"/>, or
+    /// null where a side was not probed.</summary>
+    public double? MemoryRatio(RatioDefinition ratio, MemoryMeasure measure) =>
+        Memory is not null && Memory.TryGetValue(measure, out var peaks)
+        && peaks.TryGetValue(ratio.Numerator, out var a) && peaks.TryGetValue(ratio.Denominator, out var b)
             ? a.Median / b.Median
             : null;
 }

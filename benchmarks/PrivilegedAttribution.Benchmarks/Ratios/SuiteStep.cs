@@ -11,4 +11,11 @@ namespace PrivilegedAttribution.Benchmarks.Ratios;
 /// "pal_closed"), or null where PyTorch has none.</param>
 /// <param name="ProbeMemory">Whether the suite measures the step's peak memory in a fresh process (both
 /// frameworks).</param>
-public sealed record SuiteStep(string Name, TrainingStep Step, string Layer, string? PythonStep, bool ProbeMemory);
+/// <param name="ProbeZeroedInPlace">Whether the suite also measures it with the gradients zeroed in place
+/// (<see cref="WorkloadOptions.ZeroGradInPlace"/>), under the key "… <see cref="ZeroedInPlace"/>".</param>
+public sealed record SuiteStep(string Name, TrainingStep Step, string Layer, string? PythonStep, bool ProbeMemory,
+    bool ProbeZeroedInPlace = false)
+{
+    /// <summary>What a contender key measured with the gradients zeroed in place ends with.</summary>
+    public const string ZeroedInPlace = ", gradients zeroed in place";
+}

@@ -107,9 +107,22 @@ public sealed class ClassifierWorkload : IDisposable
     public void Run(StepCase step)
     {
         using var scope = NewDisposeScope();
-        _optimizer.zero_grad();
+        ZeroGrad();
         Loss(step).backward();
         _optimizer.step();
+    }
+
+    /// <summary>Forgets the previous step's gradients as <see cref="WorkloadOptions.ZeroGradInPlace"/> says.</summary>
+    public void ZeroGrad()
+    {
+        if (Options.ZeroGradInPlace)
+        {
+            _optimizer.zero_grad();
+        }
+        else
+        {
+            _model.zero_grad(set_to_none: true);
+        }
     }
 
     /// <summary>Forward and attribution of <paramref name="layer"/> with its graph, no backward: what the

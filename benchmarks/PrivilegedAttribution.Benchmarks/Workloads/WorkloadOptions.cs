@@ -54,6 +54,11 @@ public sealed record WorkloadOptions(string Model, int Batch, int Size)
     /// ResNet-18).</summary>
     public string PalLayer { get; init; } = "layer3";
 
+    /// <summary>Whether each step zeroes the gradients in place (TorchSharp's <c>optimizer.zero_grad()</c>, PyTorch's
+    /// <c>set_to_none=False</c>) instead of dropping them (<c>model.zero_grad()</c>, PyTorch 2's default and what the
+    /// package's documentation recommends): kept gradients stay allocated through the next step's forward.</summary>
+    public bool ZeroGradInPlace { get; init; }
+
     /// <summary>The name of the linear layer after global average pooling, for the closed form.</summary>
     public string LinearHead => Model == "resnet18" ? "fc" : throw new InvalidOperationException(
         $"{Model} has no global-average-pooling + linear head (its classifier is an MLP): no closed form.");
