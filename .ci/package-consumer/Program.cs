@@ -21,7 +21,7 @@ using var step = NewDisposeScope();
 var images = randn(4, 3, 32, 32);
 var labels = tensor(new long[] { 0, 3, 6, 2 });
 var landmarks = rand(4, 68, 2) * 32;
-optimizer.zero_grad();
+model.zero_grad();
 var output = objective.Compute(images, labels, landmarks);
 output.Total.backward();
 optimizer.step();

@@ -37,7 +37,7 @@ public static class Trainer
             foreach (var index in MiniBatches.Shuffled(train.Count, settings.BatchSize).Take(batchesNow))
             {
                 using var step = NewDisposeScope();
-                optimizer.zero_grad();
+                model.zero_grad();
                 var loss = objective.Compute(model, train.Batch(index));
                 loss.Total.backward();
                 optimizer.step();

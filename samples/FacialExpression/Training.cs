@@ -106,7 +106,7 @@ public static class Training
 
                     using var scope = NewDisposeScope();
                     var (images, labels, landmarks) = train.Batch(chunk, random);
-                    optimizer.zero_grad();
+                    model.zero_grad();
                     var output = objective.Compute(images, labels, landmarks);
                     output.Total.backward();
                     optimizer.step();

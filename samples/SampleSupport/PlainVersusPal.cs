@@ -100,7 +100,7 @@ public static class PlainVersusPal
                     using var step = NewDisposeScope();
                     var (images, labels, _, _) = train.Batch(index);
                     b++;
-                    plainOptimizer.zero_grad();
+                    plain.zero_grad();
                     var loss = nn.functional.cross_entropy(plain.call(images), labels);
                     loss.backward();
                     plainOptimizer.step();
@@ -138,7 +138,7 @@ public static class PlainVersusPal
                     using var step = NewDisposeScope();
                     var (images, labels, landmarks, visible) = train.Batch(index);                  // PAL: landmarks
                     b++;
-                    optimizer.zero_grad();
+                    model.zero_grad();
                     var output = objective.Compute(images, labels, landmarks, visible);              // PAL: CE+Σλ·PAL
                     output.Total.backward();                                                          // PAL
                     optimizer.step();

@@ -12,12 +12,16 @@ namespace PrivilegedAttribution;
 /// about 1.4–2× a plain step on a CPU, see the README's benchmarks). A layer that reaches the logits only through
 /// global average pooling and a linear layer (ResNet's <c>layer4</c>) can declare it with
 /// <see cref="PalLayer.Head"/>: its attribution is then computed in closed form, with no double backward. The labels'
-/// range is checked once per batch (a host read, free on a CPU; skipped on accelerators).
+/// range is checked once per batch (a host read, free on a CPU; skipped on accelerators). Start each step with
+/// <c>model.zero_grad()</c>, which drops the gradients, rather than TorchSharp's <c>optimizer.zero_grad()</c>, which
+/// zeroes them in place: kept gradients stay allocated through the forward, and the second-order weight gradients of
+/// the layers above a tapped one wait beside them until the cross-entropy's arrive (ResNet-18, batch 16, 112×112:
+/// peak 97 MiB instead of 139 above the step's start; both train identically when every parameter gets a gradient).
 /// </remarks>
 /// <example><code>
 /// using var objective = new PalObjective(model, [new PalLayer("layer3", 0.5)], new HeatmapPrior(112, 112, 6));
 /// using (var step = torch.NewDisposeScope()) {
-///     optimizer.zero_grad();
+///     model.zero_grad(); // drops the gradients (optimizer.zero_grad() keeps them allocated: see the remarks)
 ///     var output = objective.Compute(images, labels, landmarks);
 ///     output.Total.backward();
 ///     optimizer.step();
