@@ -52,14 +52,19 @@ smoke decoy-mnist-small-data "$out/small/small-data.png" run samples/DecoyMnist 
 smoke decoy-mnist-small-data-lambdas "" grep -q 'PAL: pool1, λ=3, .*RRR: λ=1, ' "$out/small/small-data.md"
 # A merge labels its report with its own options: runs made with others are refused, not mislabelled.
 smoke decoy-mnist-merge "$out/decoy-merged/results.md" run samples/DecoyMnist -- --merge "$out/decoy/results.json" \
-    --seeds 1 --epochs 1 --protocols cdep --out "$out/decoy-merged"
+    --seeds 1 --epochs 1 --train-limit 500 --protocols cdep --out "$out/decoy-merged"
 smoke_stops decoy-mnist-merge-mislabelled 2 "Give --merge the options the runs were made with" run samples/DecoyMnist \
-    -- --merge "$out/decoy/results.json" --seeds 1 --protocols cdep --out "$out/decoy-merged-8"
+    -- --merge "$out/decoy/results.json" --seeds 1 --train-limit 500 --protocols cdep --out "$out/decoy-merged-8"
+smoke_stops decoy-mnist-merge-other-data 2 "its runs were made with data" run samples/DecoyMnist \
+    -- --merge "$out/decoy/results.json" --seeds 1 --epochs 1 --protocols cdep --out "$out/decoy-merged-all"
 smoke decoy-mnist-small-data-merge "$out/small-merged/small-data.md" run samples/DecoyMnist -- small-data \
     --merge "$out/small/small-data.json" --min-steps 3 --out "$out/small-merged"
 smoke_stops decoy-mnist-small-data-merge-mislabelled 2 "Give --merge the options the runs were made with" \
     run samples/DecoyMnist -- small-data --merge "$out/small/small-data.json" --min-steps 3 --pal-lambda 10 \
     --out "$out/small-merged-10"
+smoke_stops decoy-mnist-small-data-merge-clutter 2 "this merge would label them cluttered" \
+    run samples/DecoyMnist -- small-data --merge "$out/small/small-data.json" --min-steps 3 --clutter 4:8 \
+    --out "$out/small-merged-cluttered"
 smoke decoy-mnist-small-data-clutter "$out/clutter/small-data.png" run samples/DecoyMnist -- small-data --seeds 1 \
     --epochs 1 --sizes 50 --min-steps 3 --clutter 4:8 --out "$out/clutter"
 # A learning rate that makes the weights diverge: the loop stops with a message and exit code 3 (issue 9).

@@ -164,7 +164,7 @@ root.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
         RunProvenance provenance;
         try
         {
-            provenance = Report.ReadProvenance(merged, settings);
+            provenance = Report.ReadProvenance(merged, settings, experimentData);
             saved = Report.Read(merged);
         }
         catch (InvalidDataException e)
@@ -237,7 +237,8 @@ smallData.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
     {
         try
         {
-            provenance = SmallDataReport.ReadProvenance(merged, settings, p.GetValue(minimumSteps));
+            provenance = SmallDataReport.ReadProvenance(merged, settings, p.GetValue(minimumSteps), experimentData,
+                clutterSetting);
             mergedResults = SmallDataReport.Read(merged);
         }
         catch (InvalidDataException e)

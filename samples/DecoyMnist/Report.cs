@@ -171,11 +171,7 @@ public static class Report
         {
             command = commandLine,
             machine = merged?.Machine ?? Machine(settings.Threads),
-            data = new
-            {
-                source = data.Source, train = data.Train.Count, validation = data.Validation.Count,
-                test = data.Test.Count,
-            },
+            data = DataJson(data),
             protocols = settings.Protocols.Select(p => new { p.Name, p.PatchSize, p.Description }),
             training = settings.Training,
             seeds = settings.Seeds,
@@ -255,14 +251,16 @@ public static class Report
     }
 
     /// <summary>Where and how long the runs in results.json files were made (<see cref="RunProvenance"/>), after
-    /// checking that they were made with the settings the merged report will print: PAL, RRR, optimisation, seeds,
-    /// and together the protocols.</summary>
-    /// <exception cref="InvalidDataException">A file's runs were made with other settings, or the files' protocols
-    /// are not the report's.</exception>
-    public static RunProvenance ReadProvenance(IReadOnlyList<string> paths, ExperimentSettings settings)
+    /// checking that they were made with the settings and data the merged report will print: PAL, RRR,
+    /// optimisation, seeds, the data's source and split, and together the protocols.</summary>
+    /// <exception cref="InvalidDataException">A file's runs were made with other settings or data, or the files'
+    /// protocols are not the report's.</exception>
+    public static RunProvenance ReadProvenance(IReadOnlyList<string> paths, ExperimentSettings settings,
+        ExperimentData data)
     {
         var expected = new (string Name, JsonNode? Node)[]
         {
+            ("data", JsonSerializer.SerializeToNode(DataJson(data), Json)),
             ("pal", JsonSerializer.SerializeToNode(PalJson(settings.Pal), Json)),
             ("rightReasons", JsonSerializer.SerializeToNode(settings.RightReasons, Json)),
             ("training", JsonSerializer.SerializeToNode(settings.Training, Json)),
@@ -298,6 +296,12 @@ public static class Report
                 $"The files hold the protocols {string.Join(", ", protocols)}, but this merge would label the report " +
                 $"with {string.Join(", ", labelled)}. Give --merge the --protocols the runs were made with.");
     }
+
+    /// <summary>The data as result files store it: its source and the sizes of its split.</summary>
+    internal static object DataJson(ExperimentData data) => new
+    {
+        source = data.Source, train = data.Train.Count, validation = data.Validation.Count, test = data.Test.Count,
+    };
 
     private static object PalJson(PalSettings pal) => new
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Spectre.Console;
 
 namespace PrivilegedAttribution.Samples.DecoyMnist;
@@ -72,10 +73,7 @@ public static class SmallDataReport
         IReadOnlyList<SmallData.Result> results, int minimumSteps, TimeSpan wallTime, string commandLine,
         Clutter? clutter = null, RunProvenance? merged = null)
     {
-        var kind = clutter is null
-            ? "clean"
-            : $"cluttered ({clutter.Fragments} fragments of {clutter.FragmentSize}×{clutter.FragmentSize} pixels " +
-              "from other digits of the same split on every image)";
+        var kind = Digits(clutter);
         Directory.CreateDirectory(folder);
         var rows = Rows(results);
         var description = new List<string>
@@ -118,6 +116,8 @@ public static class SmallDataReport
             confidenceLevel = MeanStd.ConfidenceLevel,
             pal = settings.Pal.ToString(),
             rightReasons = settings.RightReasons.ToString(),
+            data = Report.DataJson(data),
+            digits = kind,
             wallTimeSeconds = Math.Round((merged?.WallTime ?? wallTime).TotalSeconds, 1),
             summary = rows,
             runs = results,
@@ -148,21 +148,42 @@ public static class SmallDataReport
     }
 
     /// <summary>Where and how long the runs in small-data.json files were made (<see cref="RunProvenance"/>), after
-    /// checking that they were made with the settings the merged report will print: PAL, RRR and the minimum steps.
-    /// </summary>
-    /// <exception cref="InvalidDataException">A file's runs were made with other settings.</exception>
-    public static RunProvenance ReadProvenance(IEnumerable<string> paths, ExperimentSettings settings, int minimumSteps)
+    /// checking that they were made with the settings the merged report will print: PAL, RRR, the minimum steps and,
+    /// in files that store them (written since 2026-12-01), the data and the clutter.</summary>
+    /// <exception cref="InvalidDataException">A file's runs were made with other settings or data.</exception>
+    public static RunProvenance ReadProvenance(IEnumerable<string> paths, ExperimentSettings settings, int minimumSteps,
+        ExperimentData data, Clutter? clutter)
     {
         var label = (Pal: settings.Pal.ToString(), RightReasons: settings.RightReasons.ToString(), minimumSteps);
+        var labelData = JsonSerializer.SerializeToNode(Report.DataJson(data), Report.Json);
         return RunProvenance.Read(paths, root =>
         {
             var ran = (Pal: root.GetProperty("pal").GetString(), RightReasons: root.GetProperty("rightReasons")
                 .GetString(), MinimumSteps: root.GetProperty("minimumSteps").GetInt32());
-            return ran == label
-                ? null
-                : $"its runs were made with PAL: {ran.Pal}; RRR: {ran.RightReasons}; at least {ran.MinimumSteps} " +
-                  $"steps, but this merge would label them PAL: {label.Pal}; RRR: {label.RightReasons}; at least " +
-                  $"{label.minimumSteps} steps";
+            if (ran != label)
+            {
+                return $"its runs were made with PAL: {ran.Pal}; RRR: {ran.RightReasons}; at least " +
+                       $"{ran.MinimumSteps} steps, but this merge would label them PAL: {label.Pal}; RRR: " +
+                       $"{label.RightReasons}; at least {label.minimumSteps} steps";
+            }
+
+            if (root.TryGetProperty("digits", out var digits) && digits.GetString() != Digits(clutter))
+            {
+                return $"its runs were made on digits {digits.GetString()}, but this merge would label them " +
+                       $"{Digits(clutter)} (--clutter)";
+            }
+
+            return root.TryGetProperty("data", out var ranData)
+                   && !JsonNode.DeepEquals(JsonNode.Parse(ranData.GetRawText()), labelData)
+                ? $"its runs were made on the data {ranData.GetRawText()}, but this merge would label them " +
+                  $"{labelData?.ToJsonString()} (the data options)"
+                : null;
         });
     }
+
+    // The digits' kind, as the report words it and small-data.json stores it.
+    private static string Digits(Clutter? clutter) => clutter is null
+        ? "clean"
+        : $"cluttered ({clutter.Fragments} fragments of {clutter.FragmentSize}×{clutter.FragmentSize} pixels from " +
+          "other digits of the same split on every image)";
 }
