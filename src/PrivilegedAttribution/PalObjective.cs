@@ -9,8 +9,8 @@ namespace PrivilegedAttribution;
 /// <remarks>
 /// Cost: the layers' attributions come from one gradient call with create_graph, and the total's backward then
 /// differentiates everything after the deepest tapped layer twice (a PAL step at ResNet-18's <c>layer3</c> costs
-/// about 1.4–2× a plain step on a CPU, see the README's benchmarks). A layer that reaches the logits only through
-/// global average pooling and a linear layer (ResNet's <c>layer4</c>) can declare it with
+/// 1.24–1.33× a plain step on an AVX2 CPU with freed memory kept, see the README's benchmarks). A layer that reaches
+/// the logits only through global average pooling and a linear layer (ResNet's <c>layer4</c>) can declare it with
 /// <see cref="PalLayer.Head"/>: its attribution is then computed in closed form, with no double backward. The labels'
 /// range is checked once per batch (a host read, free on a CPU; skipped on accelerators). Start each step with
 /// <c>model.zero_grad()</c>, which drops the gradients, rather than TorchSharp's <c>optimizer.zero_grad()</c>, which
