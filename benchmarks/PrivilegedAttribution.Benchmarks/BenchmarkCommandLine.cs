@@ -106,7 +106,7 @@ public static class BenchmarkCommandLine
             var request = RatioRequest.Parse(parse.GetValue(suites), parse.GetValue(stepsPerBlock),
                 parse.GetValue(json)) with
             {
-                ZeroGradInPlace = parse.GetValue(ratiosZeroGrad) == "in-place",
+                ZeroGradInPlace = parse.GetValue(ratiosZeroGrad) == WorkloadOptions.ZeroGradInPlaceName,
             };
             Emit(RatioDriver.Run(run.Profile, run.Threads, run.Backend, !parse.GetValue(noPyTorch),
                 !parse.GetValue(noMemory), run.CommandLine, request), parse.GetValue(ratiosOutput));
@@ -171,7 +171,7 @@ public static class BenchmarkCommandLine
             Prepare(parse);
             var options = new WorkloadOptions(parse.GetValue(model)!, parse.GetValue(batch), parse.GetValue(size))
             {
-                ZeroGradInPlace = parse.GetValue(zeroGrad) == "in-place",
+                ZeroGradInPlace = parse.GetValue(zeroGrad) == WorkloadOptions.ZeroGradInPlaceName,
             };
             MemoryProbe.Run(options, new StepCase(parse.GetValue(step), parse.GetValue(probeLayer)!),
                 parse.GetValue(warmup), parse.GetValue(repeat), parse.GetValue(freeze)!);
@@ -204,8 +204,8 @@ public static class BenchmarkCommandLine
     private static Option<string> ZeroGradOption()
     {
         var option = Opt("--zero-grad", "How each step forgets the last one's gradients: none (model.zero_grad(), " +
-            "the default) or in-place (optimizer.zero_grad())", "none");
-        option.AcceptOnlyFromAmong("none", "in-place");
+            "the default) or in-place (optimizer.zero_grad())", WorkloadOptions.ZeroGradDropName);
+        option.AcceptOnlyFromAmong(WorkloadOptions.ZeroGradDropName, WorkloadOptions.ZeroGradInPlaceName);
         return option;
     }
 

@@ -53,7 +53,7 @@ public static class MemoryProbe
             ["step"] = step.ToString(),
             ["frozen_parameters"] = frozen,
             ["rss"] = before,
-            ["zero_grad"] = options.ZeroGradInPlace ? "in-place" : "none",
+            ["zero_grad"] = options.ZeroGrad,
             ["peak_delta"] = peaks,
             ["live_peak_delta"] = livePeaks,
             ["peak_total"] = NativeMemory.PeakResidentBytes(),

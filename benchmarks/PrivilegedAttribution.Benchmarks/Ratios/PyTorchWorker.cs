@@ -75,7 +75,7 @@ public sealed class PyTorchWorker : IDisposable
                 ["seed"] = options.Seed,
                 ["threads"] = threads,
                 ["keep_freed_memory"] = keepFreedMemory,
-                ["zero_grad"] = ZeroGrad(options),
+                ["zero_grad"] = options.ZeroGrad,
             });
         }
         catch
@@ -121,11 +121,8 @@ public sealed class PyTorchWorker : IDisposable
         [
             ScriptPath, "memory", "--model", options.Model, "--batch", $"{options.Batch}", "--size",
             $"{options.Size}", "--layer", layer, "--step", step, "--threads", $"{threads}", "--repeat", $"{repeats}",
-            "--zero-grad", ZeroGrad(options), .. keepFreedMemory ? new[] { "--keep-freed-memory" } : [],
+            "--zero-grad", options.ZeroGrad, .. keepFreedMemory ? new[] { "--keep-freed-memory" } : [],
         ];
         return ProbeProcess.Run(Interpreter, arguments);
     }
-
-    // pal_step.py's --zero-grad / "zero_grad" value for the workload's gradient zeroing.
-    private static string ZeroGrad(Workloads.WorkloadOptions options) => options.ZeroGradInPlace ? "in-place" : "none";
 }

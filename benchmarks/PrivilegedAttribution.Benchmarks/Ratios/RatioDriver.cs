@@ -171,19 +171,18 @@ public static class RatioDriver
             foreach (var (step, extraInPlace) in probes)
             {
                 var suffix = extraInPlace ? SuiteStep.ZeroedInPlace : "";
-                var inPlace = extraInPlace || options.ZeroGradInPlace;
-                var zeroGrad = inPlace ? "in-place" : "none";
+                var probeOptions = options with { ZeroGradInPlace = extraInPlace || options.ZeroGradInPlace };
                 Add($"{Ts} {step.Name}{suffix}", ProbeProcess.Run(self,
                 [
                     .. prefix, "memory-probe", "--model", options.Model, "--batch", $"{options.Batch}", "--size",
                     $"{options.Size}", "--step", $"{step.Step}", "--layer", step.Layer, "--threads", $"{threads}",
-                    "--repeat", $"{profile.MemoryRepeats}", "--zero-grad", zeroGrad, .. backend.ToArguments(),
+                    "--repeat", $"{profile.MemoryRepeats}", "--zero-grad", probeOptions.ZeroGrad,
+                    .. backend.ToArguments(),
                 ]));
                 if (withPyTorch && step.PythonStep is not null)
                 {
-                    Add($"{Py} {step.Name}{suffix}", PyTorchWorker.MemoryProbe(
-                        options with { ZeroGradInPlace = inPlace }, step.PythonStep, step.Layer, threads,
-                        profile.MemoryRepeats, backend.KeepFreedMemory));
+                    Add($"{Py} {step.Name}{suffix}", PyTorchWorker.MemoryProbe(probeOptions, step.PythonStep,
+                        step.Layer, threads, profile.MemoryRepeats, backend.KeepFreedMemory));
                 }
             }
         }

@@ -43,7 +43,7 @@ public static class RatioJson
         ["batch"] = result.Options.Batch,
         ["size"] = result.Options.Size,
         ["steps_per_block"] = result.StepsPerBlock,
-        ["zero_grad"] = result.Options.ZeroGradInPlace ? "in-place" : "none",
+        ["zero_grad"] = result.Options.ZeroGrad,
         ["started_utc"] = result.Started.ToString("O"),
         ["load_average_before"] = result.LoadBefore,
         ["load_average_after"] = result.LoadAfter,

@@ -59,6 +59,16 @@ public sealed record WorkloadOptions(string Model, int Batch, int Size)
     /// package's documentation recommends): kept gradients stay allocated through the next step's forward.</summary>
     public bool ZeroGradInPlace { get; init; }
 
+    /// <summary><see cref="ZeroGradInPlace"/> as the command lines (<c>--zero-grad</c>, also pal_step.py's) and the
+    /// JSON files write it: <see cref="ZeroGradInPlaceName"/> or <see cref="ZeroGradDropName"/>.</summary>
+    public string ZeroGrad => ZeroGradInPlace ? ZeroGradInPlaceName : ZeroGradDropName;
+
+    /// <summary>The <c>--zero-grad</c> value that zeroes the gradients in place.</summary>
+    public const string ZeroGradInPlaceName = "in-place";
+
+    /// <summary>The <c>--zero-grad</c> value that drops the gradients.</summary>
+    public const string ZeroGradDropName = "none";
+
     /// <summary>The name of the linear layer after global average pooling, for the closed form.</summary>
     public string LinearHead => Model == "resnet18" ? "fc" : throw new InvalidOperationException(
         $"{Model} has no global-average-pooling + linear head (its classifier is an MLP): no closed form.");
