@@ -25,7 +25,7 @@ model.zero_grad();
 var output = objective.Compute(images, labels, landmarks);
 output.Total.backward();
 optimizer.step();
-var (ce, pal, total) = (output.CrossEntropy.item<float>(), output.Terms[0].Loss.item<float>(),
+var (ce, pal, total) = (output.Criterion.item<float>(), output.Terms[0].Loss.item<float>(),
     output.Total.item<float>());
 Console.WriteLine($"package consumer ({RuntimeInformation.FrameworkDescription}): CE {ce:F4}, PAL {pal:F4}, " +
     $"total {total:F4}");

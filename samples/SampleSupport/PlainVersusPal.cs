@@ -142,9 +142,9 @@ public static class PlainVersusPal
                     var output = objective.Compute(images, labels, landmarks, visible);              // PAL: CE+Σλ·PAL
                     output.Total.backward();                                                          // PAL
                     optimizer.step();
-                    epochLoss.Add([output.CrossEntropy, .. output.Terms.Select(t => t.Loss)]);        // PAL: terms
+                    epochLoss.Add([output.Criterion, .. output.Terms.Select(t => t.Loss)]);        // PAL: terms
                     task.Advance(status: () => Status(epoch + 1, epochs, b, batches,
-                        [("CE", output.CrossEntropy.item<float>()),                                    // PAL: terms
+                        [("CE", output.Criterion.item<float>()),                                    // PAL: terms
                             .. output.Terms.Select(t => ($"PAL {t.Layer.Name}", (double)t.Loss.item<float>()))]));
                 }
 

@@ -9,7 +9,7 @@ namespace PrivilegedAttribution;
 /// var prior = new HeatmapPrior(112, 112, sigma: 6, regions: LandmarkRegion.InnerFace);
 /// var heatmap = prior.render(landmarks, 14, 14);     // at layer3's size for a 112×112 ResNet input
 /// </code></example>
-public sealed class HeatmapPrior : nn.Module<Tensor, Tensor>, IHeatmapPrior
+public sealed class HeatmapPrior : nn.Module<Tensor, Tensor>, IHeatmapPrior, IValueCheckedPrior
 {
     private readonly int[]? _regionIndices;
     private Tensor? _indexCache;
@@ -98,6 +98,47 @@ public sealed class HeatmapPrior : nn.Module<Tensor, Tensor>, IHeatmapPrior
             keptVisible, Combine).MoveToOuterDisposeScope();
     }
 
+    /// <summary>Renders (B,1,<paramref name="outputHeight"/>,<paramref name="outputWidth"/>) on a layer's grid
+    /// (<see cref="LayerGrid"/>): a landmark at (x, y) lands on cell ((y − OffsetY)/StrideY, (x − OffsetX)/StrideX),
+    /// σ in cells is σ/stride; otherwise as <see cref="render(Tensor, long, long, Tensor?)"/>.</summary>
+    /// <param name="landmarks">(B,K,2) points as (x, y) in input-image pixels.</param>
+    /// <param name="grid">Where the map's cells lie on the input image.</param>
+    /// <param name="outputHeight">Height of the map.</param>
+    /// <param name="outputWidth">Width of the map.</param>
+    /// <param name="visible">Optional (B,K) bool mask.</param>
+    public Tensor render(Tensor landmarks, LayerGrid grid, long outputHeight, long outputWidth, Tensor? visible = null)
+    {
+        ArgumentNullException.ThrowIfNull(grid);
+        if (grid.IsDerivedFromModel)
+        {
+            throw new ArgumentException(
+                "LayerGrid.FromModel is resolved by PalObjective from its model; here pass the grid itself " +
+                "(LayerGrid.Probe(model, layer, images)).", nameof(grid));
+        }
+
+        PalFunctional.CheckLandmarkShapes(landmarks, visible);
+        Positive(outputHeight, nameof(outputHeight));
+        Positive(outputWidth, nameof(outputWidth));
+        using var scope = NewDisposeScope();
+        var (kept, keptVisible) = _regionIndices is null ? (landmarks, visible) : SelectRegions(landmarks, visible);
+        PalFunctional.CheckLandmarkValues(kept, keptVisible, ImageHeight, ImageWidth);
+        return PalFunctional.LandmarkHeatmapOfChecked(kept, grid.RowMap, grid.ColumnMap, outputHeight, outputWidth,
+            Sigma, keptVisible, Combine).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    Tensor IValueCheckedPrior.RenderOfChecked(Tensor landmarks, long outputHeight, long outputWidth, LayerGrid? grid,
+        Tensor? visible)
+    {
+        using var scope = NewDisposeScope();
+        var (kept, keptVisible) = _regionIndices is null ? (landmarks, visible) : SelectRegions(landmarks, visible);
+        var (rows, columns) = grid is null
+            ? (AxisMap.Spanning(ImageHeight, outputHeight), AxisMap.Spanning(ImageWidth, outputWidth))
+            : (grid.RowMap, grid.ColumnMap);
+        return PalFunctional.LandmarkHeatmapOfChecked(kept, rows, columns, outputHeight, outputWidth, Sigma,
+            keptVisible, Combine).MoveToOuterDisposeScope();
+    }
+
     /// <inheritdoc cref="IHeatmapPrior.CheckBatch" />
     /// <remarks>The images must be <see cref="ImageHeight"/>×<see cref="ImageWidth"/>, the size the landmarks'
     /// pixels refer to; the landmarks (B,K,2) on the images' device.</remarks>
@@ -113,9 +154,15 @@ public sealed class HeatmapPrior : nn.Module<Tensor, Tensor>, IHeatmapPrior
                 $"{ImageHeight}×{ImageWidth} images; build the HeatmapPrior with the input size.", nameof(images));
         }
 
-        Rank(privileged, "landmarks", 3, "(B,K,2)");
+        PalFunctional.CheckLandmarkShapes(privileged, visible);
         Batch(privileged, "landmarks", images.shape[0], nameof(images));
         SameDevice(privileged, "landmarks", images, nameof(images));
+        if (_regionIndices is not null && privileged.shape[1] != LandmarkRegions.Ibug68Count)
+        {
+            throw new ArgumentException(
+                $"Region presets ({Regions}) need landmarks of shape (B,68,2) in the iBUG-68 order; got " +
+                $"{Shape(privileged)}.", "landmarks");
+        }
     }
 
     /// <summary>(B) bool on the landmarks' device, true where a sample's kept landmarks break the prior's rule

@@ -7,8 +7,9 @@ namespace PrivilegedAttribution;
 /// the model's internal dispose scopes and in-place operations, and keeps its autograd link to the logits.
 /// </summary>
 /// <remarks>
-/// Hooks fire through <c>model.call(x)</c>, not <c>model.forward(x)</c>. When the layer runs several times in
-/// one forward pass, the last output is kept. The output is captured as it is, in its own memory layout (a
+/// Hooks fire through <c>call(x)</c>, not <c>forward(x)</c>: a layer that its parent runs with
+/// <c>child.forward(x)</c> (as TorchSharp's examples write) is invisible to the tap. When the layer runs several
+/// times in one forward pass, the last output is kept. The output is captured as it is, in its own memory layout (a
 /// channels-last activation, <see cref="ChannelsLast"/>, is neither copied nor reordered), and the copy handed on
 /// keeps that layout. Disposing the tap removes the hook.
 /// </remarks>
@@ -77,8 +78,11 @@ public sealed class LayerTap : IDisposable
             $"Layer '{LayerName}' did not run in the last forward pass, so it has no activation to attribute. " +
             "Either the model's forward never calls it (a layer that is defined but unused, or skipped on this " +
             "input: tap one that lies on the path from the input to the logits — named_modules() lists them all, " +
-            "used or not), or the model was run with forward(x) instead of call(x) (forward hooks fire only " +
-            "through call).");
+            "used or not), or it was run with `.forward(x)`, which bypasses forward hooks: by its parent module " +
+            "(models written as TorchSharp's examples call `child.forward(x)` inside forward: change it to " +
+            "`child.call(x)`) or by the caller (`model.forward(x)`: use `model.call(x)`). Models that cannot be " +
+            "changed take the hook-free path: pass the activation yourself (AttributionMap's forward(logits, " +
+            "activation, target), or PalObjective's forward: constructor).");
         _captured = null;
         CurrentDisposeScope?.Attach(activation);
         return activation;

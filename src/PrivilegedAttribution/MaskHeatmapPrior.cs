@@ -11,7 +11,7 @@ namespace PrivilegedAttribution;
 /// var heatmap = prior.render(cleanDigits, 14, 14);   // the digit's ink, at a 14×14 layer's size
 /// var pal = PalFunctional.pal_loss(attribution, heatmap);
 /// </code></example>
-public sealed class MaskHeatmapPrior : nn.Module<Tensor, Tensor>, IHeatmapPrior
+public sealed class MaskHeatmapPrior : nn.Module<Tensor, Tensor>, IHeatmapPrior, IValueCheckedPrior
 {
     /// <summary>Creates the prior.</summary>
     /// <param name="sigma">Standard deviation of each pixel's Gaussian, in input pixels.</param>
@@ -64,6 +64,48 @@ public sealed class MaskHeatmapPrior : nn.Module<Tensor, Tensor>, IHeatmapPrior
     public Tensor render(Tensor mask, long outputHeight, long outputWidth) =>
         PalFunctional.mask_heatmap(mask, outputHeight, outputWidth, Sigma);
 
+    /// <summary>Renders (B,1,<paramref name="outputHeight"/>,<paramref name="outputWidth"/>) on a layer's grid
+    /// (<see cref="LayerGrid"/>): mask pixel (i, j) lands on cell ((i − OffsetY)/StrideY, (j − OffsetX)/StrideX), σ
+    /// in cells is σ/stride; otherwise as <see cref="render(Tensor, long, long)"/>.</summary>
+    /// <param name="mask">(B,1,H,W) non-negative weights.</param>
+    /// <param name="grid">Where the map's cells lie on the mask's pixels.</param>
+    /// <param name="outputHeight">Height of the map.</param>
+    /// <param name="outputWidth">Width of the map.</param>
+    public Tensor render(Tensor mask, LayerGrid grid, long outputHeight, long outputWidth)
+    {
+        ArgumentNullException.ThrowIfNull(grid);
+        if (grid.IsDerivedFromModel)
+        {
+            throw new ArgumentException(
+                "LayerGrid.FromModel is resolved by PalObjective from its model; here pass the grid itself " +
+                "(LayerGrid.Probe(model, layer, images)).", nameof(grid));
+        }
+
+        PalFunctional.CheckMaskShape(mask);
+        Positive(outputHeight, nameof(outputHeight));
+        Positive(outputWidth, nameof(outputWidth));
+        PalFunctional.CheckMaskValues(mask);
+        return PalFunctional.MaskHeatmapOfChecked(mask, grid.RowMap, grid.ColumnMap, outputHeight, outputWidth, Sigma);
+    }
+
+    /// <inheritdoc />
+    Tensor IHeatmapPrior.render(Tensor privileged, LayerGrid grid, long outputHeight, long outputWidth,
+        Tensor? visible)
+    {
+        NoVisibility(visible);
+        return render(privileged, grid, outputHeight, outputWidth);
+    }
+
+    /// <inheritdoc />
+    Tensor IValueCheckedPrior.RenderOfChecked(Tensor mask, long outputHeight, long outputWidth, LayerGrid? grid,
+        Tensor? visible)
+    {
+        var (rows, columns) = grid is null
+            ? (AxisMap.Spanning(mask.shape[2], outputHeight), AxisMap.Spanning(mask.shape[3], outputWidth))
+            : (grid.RowMap, grid.ColumnMap);
+        return PalFunctional.MaskHeatmapOfChecked(mask, rows, columns, outputHeight, outputWidth, Sigma);
+    }
+
     /// <inheritdoc />
     /// <remarks>A mask has no points: <paramref name="visible"/> must be null.</remarks>
     Tensor IHeatmapPrior.render(Tensor privileged, long outputHeight, long outputWidth, Tensor? visible)
@@ -80,7 +122,7 @@ public sealed class MaskHeatmapPrior : nn.Module<Tensor, Tensor>, IHeatmapPrior
         NotNull(images, nameof(images));
         NotNull(privileged, "mask");
         NoVisibility(visible);
-        Rank(privileged, "mask", 4, "(B,1,H,W)");
+        PalFunctional.CheckMaskShape(privileged);
         Batch(privileged, "mask", images.shape[0], nameof(images));
         SameDevice(privileged, "mask", images, nameof(images));
     }

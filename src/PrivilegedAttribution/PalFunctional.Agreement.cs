@@ -21,8 +21,8 @@ public static partial class PalFunctional
         NotNull(prior, nameof(prior));
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        return PalLossNamed(attribution.detach(), prior.detach(), strategy, PalNormalization.Pearson, nn.Reduction.None,
-            1e-12, nameof(attribution)).neg().MoveToOuterDisposeScope();
+        return pal_loss(attribution.detach(), prior.detach(), strategy, PalNormalization.Pearson, nn.Reduction.None)
+            .neg().MoveToOuterDisposeScope();
     }
 
     /// <summary>

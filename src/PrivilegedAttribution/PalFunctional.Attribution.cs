@@ -19,8 +19,38 @@ public static partial class PalFunctional
         Tensor? target = null,
         AttributionMethod method = AttributionMethod.GradientXActivation,
         AttributionTarget targetKind = AttributionTarget.TrueClass,
-        IReadOnlyList<string>? names = null) =>
-        AttributionMaps(logits, activations, target, method, targetKind, names, targetValuesChecked: false);
+        IReadOnlyList<string>? names = null)
+    {
+        Logits(logits, nameof(logits));
+        ArgumentNullException.ThrowIfNull(activations);
+        if (activations.Count == 0)
+        {
+            throw new ArgumentException("At least one activation is needed.", nameof(activations));
+        }
+
+        if (names is not null && names.Count != activations.Count)
+        {
+            throw new ArgumentException(
+                $"{nameof(names)} must name every activation: {activations.Count} activations, {names.Count} names.",
+                nameof(names));
+        }
+
+        for (var i = 0; i < activations.Count; i++)
+        {
+            var name = names is null ? $"activations[{i}]" : $"activation of layer '{names[i]}'";
+            ActivationOf(activations[i], name, logits, nameof(logits));
+            HasGraph(activations[i], name);
+        }
+
+        HasGraph(logits, nameof(logits));
+        if (targetKind == AttributionTarget.TrueClass)
+        {
+            CheckTarget(target, logits);
+            IndexRange(target!, nameof(target), logits.shape[1]);
+        }
+
+        return AttributionMapsOfChecked(logits, activations, target, method, targetKind, names);
+    }
 
     /// <summary>
     /// The attribution of a layer's activation for the score selected by <paramref name="targetKind"/>, with the
@@ -48,58 +78,20 @@ public static partial class PalFunctional
         return attribution_maps(logits, [activation], target, method, targetKind)[0];
     }
 
-    /// <summary><see cref="attribution_maps"/> for callers that have already checked the class indices' range
-    /// (<see cref="PalObjective"/> checks them once per batch, for the cross-entropy too).</summary>
-    internal static Tensor[] AttributionMapsOfCheckedTargets(
+    /// <summary>The attributions of <see cref="attribution_maps"/> for arguments already checked (shapes, graphs,
+    /// the target's shape and range): no check and no host read.</summary>
+    internal static Tensor[] AttributionMapsOfChecked(
         Tensor logits,
         IReadOnlyList<Tensor> activations,
         Tensor? target,
         AttributionMethod method,
         AttributionTarget targetKind,
-        IReadOnlyList<string>? names) =>
-        AttributionMaps(logits, activations, target, method, targetKind, names, targetValuesChecked: true);
-
-    private static Tensor[] AttributionMaps(
-        Tensor logits,
-        IReadOnlyList<Tensor> activations,
-        Tensor? target,
-        AttributionMethod method,
-        AttributionTarget targetKind,
-        IReadOnlyList<string>? names,
-        bool targetValuesChecked)
+        IReadOnlyList<string>? names)
     {
-        NotNull(logits, nameof(logits));
-        ArgumentNullException.ThrowIfNull(activations);
-        Logits(logits, nameof(logits));
-        if (activations.Count == 0)
-        {
-            throw new ArgumentException("At least one activation is needed.", nameof(activations));
-        }
-
-        for (var i = 0; i < activations.Count; i++)
-        {
-            var name = names is null ? $"activations[{i}]" : $"activation of layer '{names[i]}'";
-            var a = activations[i];
-            ActivationOf(a, name, logits, nameof(logits));
-            if (!a.requires_grad)
-            {
-                throw new ArgumentException(
-                    $"{name} carries no autograd graph: run the forward pass with gradients enabled (not under " +
-                    "torch.no_grad()), and let the logits be computed from this activation.", name);
-            }
-        }
-
-        if (!logits.requires_grad)
-        {
-            throw new ArgumentException(
-                $"{nameof(logits)} carries no autograd graph: run the forward pass with gradients enabled.",
-                nameof(logits));
-        }
-
         using var scope = NewDisposeScope();
-        var score = Score(logits, target, targetKind, targetValuesChecked);
+        var score = Score(logits, target, targetKind);
         // create_graph makes G differentiable (PAL trains the weights through G); retain_graph keeps the forward
-        // graph for the cross-entropy backward that follows. TorchSharp defaults retain_graph to false.
+        // graph for the criterion's backward that follows. TorchSharp defaults retain_graph to false.
         var gradients = autograd.grad(
             [score], activations.ToList(), retain_graph: true, create_graph: true, allow_unused: true);
         var result = new Tensor[activations.Count];
@@ -121,6 +113,17 @@ public static partial class PalFunctional
         return result;
     }
 
+    /// <summary>An attribution needs the autograd graph from the activation to the logits.</summary>
+    internal static void HasGraph(Tensor t, string name)
+    {
+        if (!t.requires_grad)
+        {
+            throw new ArgumentException(
+                $"{name} carries no autograd graph: run the forward pass with gradients enabled (not under " +
+                "torch.no_grad()), and let the logits be computed from this activation.", name);
+        }
+    }
+
     /// <summary>G ⊙ A, G or |G| ⊙ A; G may be a broadcastable (B,C,1,1) tensor.</summary>
     private static Tensor Combine(Tensor g, Tensor a, AttributionMethod method) => method switch
     {
@@ -131,47 +134,33 @@ public static partial class PalFunctional
     };
 
     /// <summary>One score per sample, summed: S = Σ_b s_b.</summary>
-    private static Tensor Score(Tensor logits, Tensor? target, AttributionTarget targetKind, bool targetValuesChecked)
+    private static Tensor Score(Tensor logits, Tensor? target, AttributionTarget targetKind) => targetKind switch
     {
-        switch (targetKind)
-        {
-            case AttributionTarget.TrueClass:
-                CheckTarget(target, logits, targetValuesChecked);
-                return logits.gather(1, target!.unsqueeze(1)).sum();
-            case AttributionTarget.PredictedClass:
-                return logits.gather(1, logits.argmax(1, keepdim: true)).sum();
-            case AttributionTarget.SumOfLogits:
-                return logits.sum();
-            case AttributionTarget.SumOfLogProbabilities:
-                return nn.functional.log_softmax(logits, 1).sum();
-            default:
-                throw new ArgumentOutOfRangeException(nameof(targetKind), targetKind, null);
-        }
-    }
+        AttributionTarget.TrueClass => logits.gather(1, target!.unsqueeze(1)).sum(),
+        AttributionTarget.PredictedClass => logits.gather(1, logits.argmax(1, keepdim: true)).sum(),
+        AttributionTarget.SumOfLogits => logits.sum(),
+        AttributionTarget.SumOfLogProbabilities => nn.functional.log_softmax(logits, 1).sum(),
+        _ => throw new ArgumentOutOfRangeException(nameof(targetKind), targetKind, null),
+    };
 
-    /// <summary>Checks the (B) int64 classes that <see cref="AttributionTarget.TrueClass"/> needs; the value range
-    /// only when the caller has not (it reads the data, see <see cref="IndexRange"/>).</summary>
-    private static void CheckTarget(Tensor? target, Tensor logits, bool valuesChecked)
+    /// <summary>Checks the shape, dtype and device of the (B) int64 classes that
+    /// <see cref="AttributionTarget.TrueClass"/> needs (not their range: see <see cref="IndexRange"/>).</summary>
+    internal static void CheckTarget(Tensor? target, Tensor logits, string name = "target")
     {
         if (target is null)
         {
-            throw new ArgumentNullException(nameof(target),
+            throw new ArgumentNullException(name,
                 $"{nameof(AttributionTarget.TrueClass)} attribution needs the (B) int64 target classes.");
         }
 
-        NotNull(target, nameof(target));
-        Dtype(target, nameof(target), ScalarType.Int64);
+        NotNull(target, name);
+        Dtype(target, name, ScalarType.Int64);
         if (target.dim() != 1)
         {
-            throw new ArgumentException(
-                $"{nameof(target)} must have shape (B); got {Shape(target)}.", nameof(target));
+            throw new ArgumentException($"{name} must have shape (B); got {Shape(target)}.", name);
         }
 
-        Batch(target, nameof(target), logits.shape[0], nameof(logits));
-        SameDevice(target, nameof(target), logits, nameof(logits));
-        if (!valuesChecked)
-        {
-            IndexRange(target, nameof(target), logits.shape[1]);
-        }
+        Batch(target, name, logits.shape[0], "logits");
+        SameDevice(target, name, logits, "logits");
     }
 }

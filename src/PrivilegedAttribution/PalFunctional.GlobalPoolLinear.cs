@@ -26,36 +26,11 @@ public static partial class PalFunctional
         Tensor weight,
         Tensor? target = null,
         AttributionMethod method = AttributionMethod.GradientXActivation,
-        AttributionTarget targetKind = AttributionTarget.TrueClass) =>
-        GlobalPoolLinearAttribution(logits, activation, weight, target, method, targetKind,
-            targetValuesChecked: false);
-
-    /// <summary><see cref="attribution_map_global_pool_linear"/> for callers that have already checked the class
-    /// indices' range (<see cref="PalObjective"/>).</summary>
-    internal static Tensor GlobalPoolLinearAttributionOfCheckedTargets(
-        Tensor logits,
-        Tensor activation,
-        Tensor weight,
-        Tensor? target,
-        AttributionMethod method,
-        AttributionTarget targetKind) =>
-        GlobalPoolLinearAttribution(logits, activation, weight, target, method, targetKind,
-            targetValuesChecked: true);
-
-    private static Tensor GlobalPoolLinearAttribution(
-        Tensor logits,
-        Tensor activation,
-        Tensor weight,
-        Tensor? target,
-        AttributionMethod method,
-        AttributionTarget targetKind,
-        bool targetValuesChecked)
+        AttributionTarget targetKind = AttributionTarget.TrueClass)
     {
-        NotNull(logits, nameof(logits));
-        NotNull(activation, nameof(activation));
-        NotNull(weight, nameof(weight));
         Logits(logits, nameof(logits));
         ActivationOf(activation, nameof(activation), logits, nameof(logits));
+        NotNull(weight, nameof(weight));
         Floating(weight, nameof(weight));
         SameDevice(weight, nameof(weight), logits, nameof(logits));
         var (classes, channels) = (logits.shape[1], activation.shape[1]);
@@ -67,11 +42,31 @@ public static partial class PalFunctional
                 nameof(weight));
         }
 
+        if (targetKind == AttributionTarget.TrueClass)
+        {
+            CheckTarget(target, logits);
+            IndexRange(target!, nameof(target), classes);
+        }
+
+        return GlobalPoolLinearAttributionOfChecked(logits, activation, weight, target, method, targetKind);
+    }
+
+    /// <summary><see cref="attribution_map_global_pool_linear"/> on arguments already checked: no check and no host
+    /// read.</summary>
+    internal static Tensor GlobalPoolLinearAttributionOfChecked(
+        Tensor logits,
+        Tensor activation,
+        Tensor weight,
+        Tensor? target,
+        AttributionMethod method,
+        AttributionTarget targetKind)
+    {
+        var (classes, channels) = (logits.shape[1], activation.shape[1]);
         using var scope = NewDisposeScope();
         // ∂S/∂logits_b · W: the row of each sample's class, or the combination of rows its score weighs.
         var rows = targetKind switch
         {
-            AttributionTarget.TrueClass => TargetRows(weight, target, logits, targetValuesChecked),
+            AttributionTarget.TrueClass => weight.index_select(0, target!),
             // argmax has no gradient: the autograd path differentiates the chosen logit only.
             AttributionTarget.PredictedClass => weight.index_select(0, logits.argmax(1)),
             AttributionTarget.SumOfLogits => weight.sum(0, keepdim: true).expand(logits.shape[0], channels),
@@ -84,11 +79,5 @@ public static partial class PalFunctional
         var area = activation.shape[2] * activation.shape[3];
         var g = (rows / area).to(activation.dtype).unsqueeze(-1).unsqueeze(-1);
         return Combine(g, activation, method).MoveToOuterDisposeScope();
-    }
-
-    private static Tensor TargetRows(Tensor weight, Tensor? target, Tensor logits, bool valuesChecked)
-    {
-        CheckTarget(target, logits, valuesChecked);
-        return weight.index_select(0, target!);
     }
 }

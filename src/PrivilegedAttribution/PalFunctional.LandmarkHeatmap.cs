@@ -34,43 +34,35 @@ public static partial class PalFunctional
         Tensor? visible = null,
         HeatmapCombine combine = HeatmapCombine.Sum)
     {
-        NotNull(landmarks, nameof(landmarks));
-        Floating(landmarks, nameof(landmarks));
-        Rank(landmarks, nameof(landmarks), 3, "(B,K,2)");
-        NonEmptyBatch(landmarks, nameof(landmarks));
-        if (landmarks.shape[2] != 2)
-        {
-            throw new ArgumentException(
-                $"{nameof(landmarks)} must have shape (B,K,2) holding (x, y); got {Shape(landmarks)}.",
-                nameof(landmarks));
-        }
-
+        CheckLandmarkShapes(landmarks, visible);
         Positive(imageHeight, nameof(imageHeight));
         Positive(imageWidth, nameof(imageWidth));
         Positive(outputHeight, nameof(outputHeight));
         Positive(outputWidth, nameof(outputWidth));
         PositiveFinite(sigma, nameof(sigma));
-        if (visible is not null)
-        {
-            NotNull(visible, nameof(visible));
-            Dtype(visible, nameof(visible), ScalarType.Bool);
-            if (visible.dim() != 2 || visible.shape[0] != landmarks.shape[0] || visible.shape[1] != landmarks.shape[1])
-            {
-                throw new ArgumentException(
-                    $"{nameof(visible)} must have shape [{landmarks.shape[0]}, {landmarks.shape[1]}] to match " +
-                    $"{nameof(landmarks)} {Shape(landmarks)}; got {Shape(visible)}.", nameof(visible));
-            }
+        CheckLandmarkValues(landmarks, visible, imageHeight, imageWidth);
+        return LandmarkHeatmapOfChecked(landmarks, AxisMap.Spanning(imageHeight, outputHeight),
+            AxisMap.Spanning(imageWidth, outputWidth), outputHeight, outputWidth, sigma, visible, combine);
+    }
 
-            SameDevice(visible, nameof(visible), landmarks, nameof(landmarks));
-        }
-
+    /// <summary>The map of <see cref="landmark_heatmap"/> for arguments whose shapes are checked and whose values
+    /// are checked by the caller (or folded into its one host read), on any grid: input coordinates map to cells
+    /// through <paramref name="rows"/> and <paramref name="columns"/>. No host read.</summary>
+    internal static Tensor LandmarkHeatmapOfChecked(
+        Tensor landmarks,
+        AxisMap rows,
+        AxisMap columns,
+        long outputHeight,
+        long outputWidth,
+        double sigma,
+        Tensor? visible,
+        HeatmapCombine combine)
+    {
         var (batch, count) = (landmarks.shape[0], landmarks.shape[1]);
         var computeType = ComputeType(landmarks.dtype);
-        var scaleX = (double)outputWidth / imageWidth;
-        var scaleY = (double)outputHeight / imageHeight;
         // exp(−d²·c) with c = 1/(2σ'²): c must exist in the compute dtype, or every map turns to 0 or NaN.
-        var coefficientX = RepresentableCoefficient(sigma, scaleX, outputWidth, computeType);
-        var coefficientY = RepresentableCoefficient(sigma, scaleY, outputHeight, computeType);
+        var coefficientX = RepresentableCoefficient(sigma, columns.Scale, outputWidth, computeType);
+        var coefficientY = RepresentableCoefficient(sigma, rows.Scale, outputHeight, computeType);
         if (count == 0)
         {
             return zeros(batch, 1, outputHeight, outputWidth, landmarks.dtype, landmarks.device);
@@ -79,24 +71,18 @@ public static partial class PalFunctional
         using var scope = NewDisposeScope();
         var points = landmarks.to(computeType);
         var shown = visible ?? ones(batch, count, ScalarType.Bool, landmarks.device);
-        CheckFinite(points, shown);
         // Masked points may hold NaN: replace them before any arithmetic so that nothing leaks through the mask.
         points = where(shown.unsqueeze(-1), points, zeros_like(points));
-        if (landmarks.device_type == DeviceType.CPU)
-        {
-            LandmarkChecks.ThrowIfViolated(points, shown, imageHeight, imageWidth, nameof(landmarks));
-        }
-
-        var x = (points.select(2, 0) + 0.5) * scaleX - 0.5;
-        var y = (points.select(2, 1) + 0.5) * scaleY - 0.5;
-        var columns = arange(outputWidth, computeType, landmarks.device);
-        var rows = arange(outputHeight, computeType, landmarks.device);
+        var x = columns.Apply(points.select(2, 0));
+        var y = rows.Apply(points.select(2, 1));
+        var columnIndex = arange(outputWidth, computeType, landmarks.device);
+        var rowIndex = arange(outputHeight, computeType, landmarks.device);
         // The Gaussian is separable: exp(−dx²·cx − dy²·cy) = ex·ey, so each point needs only (W + H) values. Each
         // factor is taken relative to its own peak (its nearest pixel) and each point weighted relative to the
         // sample's best point, which changes the map only by a constant factor that the peak normalisation removes,
         // but keeps it from underflowing to all zeros when σ' is far below a pixel or the points lie off the grid.
-        var logX = (columns - x.unsqueeze(-1)).square() * -coefficientX;
-        var logY = (rows - y.unsqueeze(-1)).square() * -coefficientY;
+        var logX = (columnIndex - x.unsqueeze(-1)).square() * -coefficientX;
+        var logY = (rowIndex - y.unsqueeze(-1)).square() * -coefficientY;
         var peakX = logX.amax([2], keepdim: true);
         var peakY = logY.amax([2], keepdim: true);
         var logWeight = where(shown.unsqueeze(-1), peakX + peakY, full_like(peakX, double.NegativeInfinity));
@@ -120,6 +106,53 @@ public static partial class PalFunctional
         }
 
         return ScaledToPeakOne(map).unsqueeze(1).to(landmarks.dtype).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The value rules of <see cref="landmark_heatmap"/> (finite visible points, no unit or frame
+    /// mistake): they read the values, so they run for tensors in host memory only.</summary>
+    internal static void CheckLandmarkValues(Tensor landmarks, Tensor? visible, long imageHeight, long imageWidth)
+    {
+        if (landmarks.device_type != DeviceType.CPU || landmarks.shape[1] == 0)
+        {
+            return;
+        }
+
+        using var scope = NewDisposeScope();
+        var shown = visible ?? ones(landmarks.shape[0], landmarks.shape[1], ScalarType.Bool, landmarks.device);
+        var points = landmarks.to(ComputeType(landmarks.dtype));
+        CheckFinite(points, shown);
+        points = where(shown.unsqueeze(-1), points, zeros_like(points));
+        LandmarkChecks.ThrowIfViolated(points, shown, imageHeight, imageWidth, nameof(landmarks));
+    }
+
+    /// <summary>The shape, dtype and device rules of <see cref="landmark_heatmap"/>'s landmarks and visibility
+    /// (no host read).</summary>
+    internal static void CheckLandmarkShapes(Tensor landmarks, Tensor? visible)
+    {
+        NotNull(landmarks, nameof(landmarks));
+        Floating(landmarks, nameof(landmarks));
+        Rank(landmarks, nameof(landmarks), 3, "(B,K,2)");
+        NonEmptyBatch(landmarks, nameof(landmarks));
+        if (landmarks.shape[2] != 2)
+        {
+            throw new ArgumentException(
+                $"{nameof(landmarks)} must have shape (B,K,2) holding (x, y); got {Shape(landmarks)}.",
+                nameof(landmarks));
+        }
+
+        if (visible is not null)
+        {
+            NotNull(visible, nameof(visible));
+            Dtype(visible, nameof(visible), ScalarType.Bool);
+            if (visible.dim() != 2 || visible.shape[0] != landmarks.shape[0] || visible.shape[1] != landmarks.shape[1])
+            {
+                throw new ArgumentException(
+                    $"{nameof(visible)} must have shape [{landmarks.shape[0]}, {landmarks.shape[1]}] to match " +
+                    $"{nameof(landmarks)} {Shape(landmarks)}; got {Shape(visible)}.", nameof(visible));
+            }
+
+            SameDevice(visible, nameof(visible), landmarks, nameof(landmarks));
+        }
     }
 
     /// <summary>−∞ (a point whose Gaussian vanishes on the whole grid, or no visible point) replaced by 0, so that

@@ -23,6 +23,43 @@ public static partial class PalFunctional
     /// </code></example>
     public static Tensor mask_heatmap(Tensor mask, long outputHeight, long outputWidth, double sigma)
     {
+        CheckMaskShape(mask);
+        Positive(outputHeight, nameof(outputHeight));
+        Positive(outputWidth, nameof(outputWidth));
+        PositiveFinite(sigma, nameof(sigma));
+
+        CheckMaskValues(mask);
+        var (height, width) = (mask.shape[2], mask.shape[3]);
+        return MaskHeatmapOfChecked(mask, AxisMap.Spanning(height, outputHeight), AxisMap.Spanning(width, outputWidth),
+            outputHeight, outputWidth, sigma);
+    }
+
+    /// <summary>The map of <see cref="mask_heatmap"/> for a checked mask, on any grid (pixel centres map to cells
+    /// through <paramref name="rows"/> and <paramref name="columns"/>). No host read.</summary>
+    internal static Tensor MaskHeatmapOfChecked(
+        Tensor mask,
+        AxisMap rows,
+        AxisMap columns,
+        long outputHeight,
+        long outputWidth,
+        double sigma)
+    {
+        var (height, width) = (mask.shape[2], mask.shape[3]);
+        var computeType = ComputeType(mask.dtype);
+        ResolvableOnGrid(sigma, rows.Scale, outputHeight, computeType);
+        ResolvableOnGrid(sigma, columns.Scale, outputWidth, computeType);
+        using var scope = NewDisposeScope();
+        var weights = mask.to(computeType).squeeze(1);
+        var ey = GaussianMatrix(height, rows, outputHeight, sigma, computeType, mask.device);
+        var ex = GaussianMatrix(width, columns, outputWidth, sigma, computeType, mask.device);
+        // (outH,H)·(B,H,W)·(W,outW): each input pixel's separable Gaussian, summed with its weight.
+        var map = ey.matmul(weights).matmul(ex.t());
+        return ScaledToPeakOne(map).unsqueeze(1).to(mask.dtype).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The mask's shape rules (no host read).</summary>
+    internal static void CheckMaskShape(Tensor mask)
+    {
         NotNull(mask, nameof(mask));
         Floating(mask, nameof(mask));
         Rank(mask, nameof(mask), 4, "(B,1,H,W)");
@@ -32,23 +69,6 @@ public static partial class PalFunctional
             throw new ArgumentException(
                 $"{nameof(mask)} must have shape (B,1,H,W) with H, W > 0; got {Shape(mask)}.", nameof(mask));
         }
-
-        Positive(outputHeight, nameof(outputHeight));
-        Positive(outputWidth, nameof(outputWidth));
-        PositiveFinite(sigma, nameof(sigma));
-
-        var (height, width) = (mask.shape[2], mask.shape[3]);
-        var computeType = ComputeType(mask.dtype);
-        ResolvableOnGrid(sigma, (double)outputHeight / height, outputHeight, computeType);
-        ResolvableOnGrid(sigma, (double)outputWidth / width, outputWidth, computeType);
-        using var scope = NewDisposeScope();
-        var weights = mask.to(computeType).squeeze(1);
-        CheckWeights(weights);
-        var ey = GaussianMatrix(height, outputHeight, sigma, computeType, mask.device);
-        var ex = GaussianMatrix(width, outputWidth, sigma, computeType, mask.device);
-        // (outH,H)·(B,H,W)·(W,outW): each input pixel's separable Gaussian, summed with its weight.
-        var map = ey.matmul(weights).matmul(ex.t());
-        return ScaledToPeakOne(map).unsqueeze(1).to(mask.dtype).MoveToOuterDisposeScope();
     }
 
     /// <summary>A pixel's centre can lie up to half an output pixel from the nearest grid point; if its Gaussian
@@ -67,18 +87,19 @@ public static partial class PalFunctional
         }
     }
 
-    /// <summary>(outSize, inSize): entry [o, i] = exp(−(o − c_i)²/(2σ'²)) with c_i = (i + ½)·outSize/inSize − ½ and
-    /// σ' = σ·outSize/inSize, the same mapping as <see cref="landmark_heatmap"/>.</summary>
-    private static Tensor GaussianMatrix(long inSize, long outSize, double sigma, ScalarType dtype, Device device)
+    /// <summary>(outSize, inSize): entry [o, i] = exp(−(o − c_i)²/(2σ'²)) with c_i the centre of input pixel i on
+    /// the map's grid and σ' = σ·scale, the same mapping as <see cref="landmark_heatmap"/>.</summary>
+    private static Tensor GaussianMatrix(long inSize, AxisMap map, long outSize, double sigma, ScalarType dtype,
+        Device device)
     {
-        var scale = (double)outSize / inSize;
-        var scaledSigma = sigma * scale;
-        var centres = (arange(inSize, dtype, device) + 0.5) * scale - 0.5;
+        var scaledSigma = sigma * map.Scale;
+        var centres = map.Apply(arange(inSize, dtype, device));
         var grid = arange(outSize, dtype, device);
         return (grid.unsqueeze(1) - centres.unsqueeze(0)).square().div(-2.0 * scaledSigma * scaledSigma).exp();
     }
 
-    private static void CheckWeights(Tensor weights)
+    /// <summary>Finite, non-negative weights; reads the values, so only for a mask in host memory.</summary>
+    internal static void CheckMaskValues(Tensor weights)
     {
         if (weights.device_type != DeviceType.CPU)
         {
@@ -86,6 +107,7 @@ public static partial class PalFunctional
         }
 
         using var scope = NewDisposeScope();
+        weights = weights.to(ComputeType(weights.dtype));
         if (!isfinite(weights).all().item<bool>())
         {
             throw new ArgumentException("mask holds a non-finite weight.", "mask");

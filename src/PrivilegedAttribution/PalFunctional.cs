@@ -33,19 +33,19 @@ public static partial class PalFunctional
         ChannelStrategy? strategy = null,
         PalNormalization normalization = PalNormalization.Pearson,
         nn.Reduction reduction = nn.Reduction.Mean,
-        double eps = 1e-12) =>
-        PalLossNamed(attribution, heatmap, strategy, normalization, reduction, eps, nameof(attribution));
+        double eps = 1e-12)
+    {
+        CheckPalLossShapes(attribution, heatmap, nameof(attribution));
+        NonNegativeFinite(eps, nameof(eps));
+        FiniteValues(attribution, nameof(attribution), nameof(attribution), NonFiniteAttributionHint);
+        FiniteValues(heatmap, nameof(heatmap), nameof(heatmap), null);
+        return PalLossOfChecked(attribution, heatmap, strategy, normalization, reduction, eps);
+    }
 
-    /// <summary><see cref="pal_loss"/> with the attribution described as <paramref name="attributionName"/> in
-    /// error messages (<see cref="PalObjective"/> names the layer).</summary>
-    internal static Tensor PalLossNamed(
-        Tensor attribution,
-        Tensor heatmap,
-        ChannelStrategy? strategy,
-        PalNormalization normalization,
-        nn.Reduction reduction,
-        double eps,
-        string attributionName)
+    /// <summary>The shape, dtype and device rules of <see cref="pal_loss"/>, with no host read;
+    /// <paramref name="attributionName"/> describes the attribution in messages (<see cref="PalObjective"/> names the
+    /// layer).</summary>
+    internal static void CheckPalLossShapes(Tensor attribution, Tensor heatmap, string attributionName)
     {
         NotNull(attribution, nameof(attribution));
         NotNull(heatmap, nameof(heatmap));
@@ -64,18 +64,31 @@ public static partial class PalFunctional
                 $"{Shape(attribution)}; got {Shape(heatmap)}.", nameof(heatmap));
         }
 
-        if (h * w < 2)
+        SpatialExtent(attribution, attributionName);
+    }
+
+    /// <summary>A spatial correlation needs two positions: 1×1 maps would give PAL = 0 with no gradient.</summary>
+    internal static void SpatialExtent(Tensor attribution, string attributionName)
+    {
+        if (attribution.shape[2] * attribution.shape[3] < 2)
         {
             throw new ArgumentException(
                 $"{attributionName} has 1×1 maps (shape {Shape(attribution)}): a spatial correlation needs at least " +
                 "two positions, so PAL would be 0 with no gradient. Tap a layer with a spatial extent.",
                 nameof(attribution));
         }
+    }
 
-        NonNegativeFinite(eps, nameof(eps));
-
-        FiniteValues(attribution, attributionName, nameof(attribution), NonFiniteAttributionHint);
-        FiniteValues(heatmap, nameof(heatmap), nameof(heatmap), null);
+    /// <summary>The loss of <see cref="pal_loss"/> on arguments already checked (shapes by
+    /// <see cref="CheckPalLossShapes"/>, values by the caller): no check and no host read.</summary>
+    internal static Tensor PalLossOfChecked(
+        Tensor attribution,
+        Tensor heatmap,
+        ChannelStrategy? strategy,
+        PalNormalization normalization,
+        nn.Reduction reduction,
+        double eps)
+    {
         strategy ??= ChannelStrategy.Mean;
         using var scope = NewDisposeScope();
         var computeType = ComputeType(attribution.dtype);
@@ -138,7 +151,7 @@ public static partial class PalFunctional
     }
 
     /// <summary>What a non-finite attribution usually means, for the error message.</summary>
-    private const string NonFiniteAttributionHint =
+    internal const string NonFiniteAttributionHint =
         "The model's weights or inputs may already be non-finite (a learning rate too high; check the previous " +
         "step's loss), or, on a CPU, LibTorch's oneDNN convolution backward returned NaN (a known LibTorch 2.10 bug " +
         "on AVX-512 CPUs): call CpuBackend.SetMkldnnEnabled(false) at start-up.";

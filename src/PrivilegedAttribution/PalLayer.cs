@@ -3,8 +3,9 @@ namespace PrivilegedAttribution;
 /// <summary>One PAL term of a <see cref="PalObjective"/>: the layer, its weight λ and how its maps are formed.
 /// </summary>
 /// <param name="Name">The layer's name in <c>model.named_modules()</c>, e.g. <c>"layer3"</c> or
-/// <c>"features.20"</c>.</param>
-/// <param name="Weight">λ, the term's weight in the total loss.</param>
+/// <c>"features.20"</c>; or <see cref="Input"/> for the model's input.</param>
+/// <param name="Weight">λ, the term's weight in the total loss (<see cref="PalObjective.SetWeight"/> changes it
+/// between steps).</param>
 /// <param name="Strategy">Channel strategy; <see cref="ChannelStrategy.Mean"/> when null.</param>
 /// <param name="Normalization">Pearson (default) or cross-correlation.</param>
 public sealed record PalLayer(
@@ -13,8 +14,24 @@ public sealed record PalLayer(
     ChannelStrategy? Strategy = null,
     PalNormalization Normalization = PalNormalization.Pearson)
 {
+    /// <summary>
+    /// The name of the model's input as a PAL layer: <c>new PalLayer(PalLayer.Input, λ)</c> attributes at the images
+    /// themselves (G ⊙ x with G = ∂S/∂x, or G), with the heatmap rendered at the input's resolution — the setting of
+    /// input-gradient methods such as RRR, with PAL's loss. The gradient is kept for the double backward as at any
+    /// layer, so PAL trains the weights through G. No module can have this name (it is not a valid module path).
+    /// </summary>
+    public const string Input = "<input>";
+
     /// <summary>Set when the layer reaches the logits only through global average pooling and a linear layer:
     /// the attribution is then computed in closed form, without a backward pass (and PAL without a double
     /// backward). Null (default): the attribution comes from autograd, which is right for any layer.</summary>
     public GlobalPoolLinearHead? Head { get; init; }
+
+    /// <summary>Where the layer's cells sit on the input image, for rendering its heatmap: null (default) for a grid
+    /// spanning the image evenly (the paper's resized heatmap), a declared <see cref="LayerGrid"/>, or
+    /// <see cref="LayerGrid.FromModel"/> to derive it from the model's receptive fields on the first batch.</summary>
+    public LayerGrid? Grid { get; init; }
+
+    /// <summary>Whether this term attributes at the model's input (<see cref="Input"/>).</summary>
+    public bool IsInput => Name == Input;
 }

@@ -36,7 +36,7 @@ public sealed class PalObjectiveTests
         var pal3 = PalFunctional.pal_loss(PalFunctional.attribution_map(logits, a3, labels),
             PalFunctional.landmark_heatmap(landmarks, 8, 8, 4, 4, 1.5), ChannelStrategy.FirstFraction(0.5));
 
-        Assert.That(Scalar(output.CrossEntropy), Is.EqualTo(Scalar(ce)).Within(1e-12));
+        Assert.That(Scalar(output.Criterion), Is.EqualTo(Scalar(ce)).Within(1e-12));
         Assert.That(output.Terms.Select(t => t.Layer.Name), Is.EqualTo(new[] { "conv2", "conv3" }));
         Assert.That(Scalar(output.Terms[0].Loss), Is.EqualTo(Scalar(pal2)).Within(1e-12));
         Assert.That(Scalar(output.Terms[1].Loss), Is.EqualTo(Scalar(pal3)).Within(1e-12));
@@ -101,7 +101,7 @@ public sealed class PalObjectiveTests
         using var objective = new PalObjective(model, [new PalLayer("conv3", 1.0)], new HeatmapPrior(8, 8, 2));
         var (images, labels, landmarks) = (randn(2, 1, 8, 8), tensor(new long[] { 0, 1 }), rand(2, 4, 2) * 8);
         var unguarded = objective.Compute(images, labels, landmarks);
-        Assert.That(float.IsFinite(unguarded.CrossEntropy.item<float>()), Is.False, "the premise: CE is not finite");
+        Assert.That(float.IsFinite(unguarded.Criterion.item<float>()), Is.False, "the premise: CE is not finite");
         objective.GuardNonFinite = true;
         var error = Assert.Throws<NonFiniteLossException>(() => objective.Compute(images, labels, landmarks))!;
         Assert.That(error.Message, Does.Contain("not finite (cross-entropy"));

@@ -87,7 +87,7 @@ public sealed class ReferenceTests
             Enum.Parse<PalNormalization>(c.GetProperty("normalization").GetString()!));
         using var objective = new PalObjective(model, [layer], prior, method, targetKind);
         var output = objective.Compute(x, target, landmarks);
-        AssertClose(output.CrossEntropy, Read(c.GetProperty("cross_entropy")), Rtol, Atol, $"{name}: CE");
+        AssertClose(output.Criterion, Read(c.GetProperty("cross_entropy")), Rtol, Atol, $"{name}: CE");
         AssertClose(output.Terms[0].Loss, Read(c.GetProperty("pal")), Rtol, Atol, $"{name}: PAL");
         AssertClose(output.Total, Read(c.GetProperty("total")), Rtol, Atol, $"{name}: total");
         var parameters = model.named_parameters().ToList();
