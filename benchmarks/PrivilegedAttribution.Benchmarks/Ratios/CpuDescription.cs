@@ -5,8 +5,8 @@ namespace PrivilegedAttribution.Benchmarks.Ratios;
 /// <summary>
 /// The CPU a measurement ran on, as /proc/cpuinfo names it: its model name, family and model numbers (which tell
 /// apart CPUs that share a marketing name, e.g. "AMD EPYC" family 25 and 26) and the widest of the vector
-/// instruction sets that LibTorch's and oneDNN's kernels choose from. Ratios move with these (the PAL/plain ratio was
-/// 1.47 on an AVX2 EPYC and 2.29 on an AVX-512 one), so every report names them.
+/// instruction sets that LibTorch's and oneDNN's kernels choose from. Times and ratios move with these, so every
+/// benchmark report and the Decoy MNIST experiment's reports name them.
 /// </summary>
 /// <param name="ModelName">"AMD EPYC", or "unknown CPU" where /proc/cpuinfo is missing.</param>
 /// <param name="Family">The "cpu family" number, or null.</param>
