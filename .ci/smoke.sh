@@ -42,34 +42,35 @@ smoke_stops() {
     fi
 }
 
-smoke decoy-mnist "$out/decoy/results.json" run samples/DecoyMnist -- --seeds 1 --epochs 1 --train-limit 500 \
-    --protocols cdep --out "$out/decoy"
-smoke decoy-mnist-sweep "$out/sweep/sweep.json" run samples/DecoyMnist -- sweep --seeds 1 --epochs 1 \
-    --train-limit 300 --protocols cdep --methods pal --lambdas 1,30 --out "$out/sweep"
-smoke decoy-mnist-small-data "$out/small/small-data.png" run samples/DecoyMnist -- small-data --seeds 1 --epochs 1 \
-    --sizes 50,100 --min-steps 3 --out "$out/small"
+decoy=experiments/DecoyMnist
+smoke decoy-mnist "$out/decoy/results.json" run $decoy -- --seeds 1 --epochs 1 --train-limit 500 --protocols cdep \
+    --out "$out/decoy"
+smoke decoy-mnist-sweep "$out/sweep/sweep.json" run $decoy -- sweep --seeds 1 --epochs 1 --train-limit 300 \
+    --protocols cdep --methods pal --lambdas 1,30 --out "$out/sweep"
+smoke decoy-mnist-small-data "$out/small/small-data.png" run $decoy -- small-data --seeds 1 --epochs 1 --sizes 50,100 \
+    --min-steps 3 --out "$out/small"
 # The small-data protocol's own λs (chosen on its validation splits), not the decoy experiment's 30 for both.
 smoke decoy-mnist-small-data-lambdas "" grep -q 'PAL: pool1, λ=3, .*RRR: λ=1, ' "$out/small/small-data.md"
 # A merge labels its report with its own options: runs made with others are refused, not mislabelled.
-smoke decoy-mnist-merge "$out/decoy-merged/results.md" run samples/DecoyMnist -- --merge "$out/decoy/results.json" \
-    --seeds 1 --epochs 1 --train-limit 500 --protocols cdep --out "$out/decoy-merged"
-smoke_stops decoy-mnist-merge-mislabelled 2 "Give --merge the options the runs were made with" run samples/DecoyMnist \
+smoke decoy-mnist-merge "$out/decoy-merged/results.md" run $decoy -- --merge "$out/decoy/results.json" --seeds 1 \
+    --epochs 1 --train-limit 500 --protocols cdep --out "$out/decoy-merged"
+smoke_stops decoy-mnist-merge-mislabelled 2 "Give --merge the options the runs were made with" run $decoy \
     -- --merge "$out/decoy/results.json" --seeds 1 --train-limit 500 --protocols cdep --out "$out/decoy-merged-8"
-smoke_stops decoy-mnist-merge-other-data 2 "its runs were made with data" run samples/DecoyMnist \
+smoke_stops decoy-mnist-merge-other-data 2 "its runs were made with data" run $decoy \
     -- --merge "$out/decoy/results.json" --seeds 1 --epochs 1 --protocols cdep --out "$out/decoy-merged-all"
-smoke decoy-mnist-small-data-merge "$out/small-merged/small-data.md" run samples/DecoyMnist -- small-data \
+smoke decoy-mnist-small-data-merge "$out/small-merged/small-data.md" run $decoy -- small-data \
     --merge "$out/small/small-data.json" --min-steps 3 --out "$out/small-merged"
 smoke_stops decoy-mnist-small-data-merge-mislabelled 2 "Give --merge the options the runs were made with" \
-    run samples/DecoyMnist -- small-data --merge "$out/small/small-data.json" --min-steps 3 --pal-lambda 10 \
+    run $decoy -- small-data --merge "$out/small/small-data.json" --min-steps 3 --pal-lambda 10 \
     --out "$out/small-merged-10"
 smoke_stops decoy-mnist-small-data-merge-clutter 2 "this merge would label them cluttered" \
-    run samples/DecoyMnist -- small-data --merge "$out/small/small-data.json" --min-steps 3 --clutter 4:8 \
+    run $decoy -- small-data --merge "$out/small/small-data.json" --min-steps 3 --clutter 4:8 \
     --out "$out/small-merged-cluttered"
-smoke decoy-mnist-small-data-clutter "$out/clutter/small-data.png" run samples/DecoyMnist -- small-data --seeds 1 \
-    --epochs 1 --sizes 50 --min-steps 3 --clutter 4:8 --out "$out/clutter"
-# A learning rate that makes the weights diverge: the loop stops with a message and exit code 3 (issue 9).
-smoke_stops decoy-mnist-diverges 3 "Training stopped: the loss is not finite" run samples/DecoyMnist -- --seeds 1 \
-    --epochs 1 --train-limit 300 --protocols cdep --methods unpenalised --lr 1e12 --out "$out/diverge"
+smoke decoy-mnist-small-data-clutter "$out/clutter/small-data.png" run $decoy -- small-data --seeds 1 --epochs 1 \
+    --sizes 50 --min-steps 3 --clutter 4:8 --out "$out/clutter"
+# A learning rate that makes the weights diverge: the loop stops with a message and exit code 3.
+smoke_stops decoy-mnist-diverges 3 "Training stopped: the loss is not finite" run $decoy -- --seeds 1 --epochs 1 \
+    --train-limit 300 --protocols cdep --methods unpenalised --lr 1e12 --out "$out/diverge"
 smoke resnet-integration "$out/resnet/resnet18-training-curves.png" run samples/ResNetIntegration -- --train-size 64 \
     --validation-size 32 --test-size 32 --epochs 1 --out "$out/resnet"
 smoke resnet-integration-faces "$out/resnet-faces/resnet18-attribution.png" run samples/ResNetIntegration -- \

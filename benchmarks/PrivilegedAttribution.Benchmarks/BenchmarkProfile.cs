@@ -121,7 +121,7 @@ public sealed record BenchmarkProfile(string Name)
     /// moves between processes far more than between the steps of one).</summary>
     public int MemoryProcesses { get; init; } = 1;
 
-    /// <summary>Batch size of the Decoy MNIST CNN in the backend comparison (the sample trains with 64).</summary>
+    /// <summary>Batch size of the Decoy MNIST CNN in the backend comparison (the experiment trains with 64).</summary>
     public int DecoyCnnBatch { get; init; }
 
     /// <summary>Steps of the Decoy MNIST CNN per timing in the backend comparison: one step takes milliseconds, too

@@ -9,7 +9,8 @@ namespace PrivilegedAttribution.Benchmarks.Ratios;
 /// message). While one worker runs, the others wait on their pipes and use no CPU, so that a driver can interleave
 /// the steps of several processes: PyTorch's (<see cref="PyTorchWorker"/>, whose side of the protocol is
 /// <c>serve()</c> in benchmarks/pytorch/pal_step.py) or this program's own under process-wide settings that cannot be
-/// undone, such as the allocator's (<see cref="Backend.BackendDriver"/>, whose side is <see cref="Serve"/>).
+/// undone, such as the allocator's (<see cref="Investigations.Backend.BackendDriver"/>, whose side is
+/// <see cref="Serve"/>).
 /// </summary>
 public sealed class JsonLineWorker : IDisposable
 {

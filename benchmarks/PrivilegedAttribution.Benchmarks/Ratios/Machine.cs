@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using PrivilegedAttribution.Samples;
 
 namespace PrivilegedAttribution.Benchmarks.Ratios;
 

@@ -2,7 +2,6 @@ using MathNet.Numerics.Statistics;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using PrivilegedAttribution.Benchmarks.Backend;
 using PrivilegedAttribution.Benchmarks.Measurement;
 using PrivilegedAttribution.Benchmarks.Workloads;
 using static TorchSharp.torch;

@@ -1,6 +1,5 @@
 using MathNet.Numerics.Statistics;
 using System.Text.Json.Nodes;
-using PrivilegedAttribution.Benchmarks.Backend;
 using TorchSharp;
 
 namespace PrivilegedAttribution.Benchmarks.Ratios;

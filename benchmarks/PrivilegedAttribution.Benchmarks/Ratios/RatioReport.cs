@@ -1,7 +1,6 @@
 using MathNet.Numerics.Statistics;
 using System.Globalization;
 using System.Text;
-using PrivilegedAttribution.Benchmarks.Backend;
 using TorchSharp;
 
 namespace PrivilegedAttribution.Benchmarks.Ratios;

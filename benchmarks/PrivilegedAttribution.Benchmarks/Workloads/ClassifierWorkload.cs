@@ -4,9 +4,10 @@ using static TorchSharp.torch;
 namespace PrivilegedAttribution.Benchmarks.Workloads;
 
 /// <summary>
-/// A TorchVision classifier (or the Decoy MNIST sample's CNN) in training mode with one fixed batch (images, labels,
-/// landmarks) and an SGD optimiser, able to run each <see cref="TrainingStep"/>. Only the hooks of the step about to
-/// run are installed (<see cref="Prepare"/>), so that no step pays for another step's tap.
+/// A TorchVision classifier (or the Decoy MNIST experiment's CNN, <see cref="DigitCnn"/>) in training mode with one
+/// fixed batch (images, labels, landmarks) and an SGD optimiser, able to run each <see cref="TrainingStep"/>. Only the
+/// hooks of the step about to run are installed (<see cref="Prepare"/>), so that no step pays for another step's
+/// tap.
 /// </summary>
 public sealed class ClassifierWorkload : IDisposable
 {
@@ -30,7 +31,7 @@ public sealed class ClassifierWorkload : IDisposable
         {
             "resnet18" => torchvision.models.resnet18(num_classes: options.Classes),
             "vgg11_bn" => torchvision.models.vgg11_bn(num_classes: options.Classes),
-            "decoy-mnist-cnn" => Samples.DecoyMnist.SmallCnn.Create(options.Classes),
+            "decoy-mnist-cnn" => DigitCnn.Create(options.Classes),
             _ => throw new ArgumentException(
                 $"Unknown model '{options.Model}' (resnet18, vgg11_bn, decoy-mnist-cnn).", nameof(options)),
         };

@@ -9,11 +9,11 @@ public sealed record WorkloadOptions(string Model, int Batch, int Size)
 {
     private readonly double? _sigma;
 
-    /// <summary>The Decoy MNIST sample's classifier (samples/DecoyMnist/SmallCnn.cs, compiled into this program)
-    /// with the PAL setting the sample trains it with by default (its Program.cs): <c>pool1</c>, λ = 30, mean of the
-    /// channels, σ = 2 px, |G| ⊙ A for the true class, on 28×28 digits (the sample's batch is 64). The sample's
+    /// <summary>The Decoy MNIST experiment's classifier (<see cref="DigitCnn"/>) with the PAL setting the experiment
+    /// trains it with by default (experiments/DecoyMnist/Program.cs): <c>pool1</c>, λ = 30, mean of the channels,
+    /// σ = 2 px, |G| ⊙ A for the true class, on 28×28 digits (the experiment's batch is 64). The experiment's
     /// heatmap comes from the digit's ink; here it comes from landmarks (the package's <see cref="PalObjective"/>):
-    /// the attribution and its double backward, the step's cost, are the sample's.</summary>
+    /// the attribution and its double backward, the step's cost, are the experiment's.</summary>
     public static WorkloadOptions DecoyMnistCnn(int batch) => new("decoy-mnist-cnn", batch, 28)
     {
         Channels = 1,

