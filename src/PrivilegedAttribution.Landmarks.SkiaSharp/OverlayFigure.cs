@@ -1,26 +1,19 @@
 using SkiaSharp;
 
-namespace PrivilegedAttribution.Samples;
-
-/// <summary>One cell of an <see cref="OverlayFigure"/>: an image, optionally a map of the same size painted over it
-/// and landmarks drawn as dots.</summary>
-/// <param name="Image">(H·W) grey values, or (H·W·3) RGB values pixel by pixel, in [0, 1].</param>
-/// <param name="Map">(H·W) attribution or heatmap; its magnitude is drawn, scaled to the cell's own high percentile,
-/// over the image in grey. Null: the image alone.</param>
-/// <param name="Caption">Text under the cell (e.g. "7 → 7").</param>
-/// <param name="Landmarks">(x, y) pairs in image pixels, drawn as green dots; null for none.</param>
-public sealed record OverlayCell(float[] Image, float[]? Map, string Caption, float[]? Landmarks = null);
+namespace PrivilegedAttribution.Landmarks.SkiaSharp;
 
 /// <summary>
-/// The samples' overlay figure, a PNG grid: one row per model (or per kind of map), one column per image, each cell
-/// the image with an attribution's magnitude painted over it in red-to-yellow, so that where a network looks can be
-/// seen at a glance.
+/// A PNG grid of images with maps painted over them: one row per model (or per kind of map), one column per image,
+/// each cell the image with an attribution's or heatmap's magnitude in red-to-yellow over it, so that where a network
+/// looks, and where the privileged prior says it should, can be seen at a glance.
 /// </summary>
-/// <param name="title">Printed across the top.</param>
-/// <param name="height">Height of every image in pixels.</param>
-/// <param name="width">Width of every image in pixels.</param>
-/// <param name="scale">Magnification of each image (nearest neighbour).</param>
-public sealed class OverlayFigure(string title, int height, int width, int scale = 4)
+/// <example><code>
+/// var figure = new OverlayFigure("ResNet-18: attribution at layer2", 32, 32, scale: 4);
+/// figure.AddRow("landmark heatmap", [new OverlayCell(image, heatmap, "label 3", landmarks)]);
+/// figure.AddRow("with PAL", [new OverlayCell(image, attribution, "3 → 3")]);
+/// figure.Save("out/attribution.png");
+/// </code></example>
+public sealed class OverlayFigure
 {
     private const int Margin = 8;
     private const int LabelWidth = 170;
@@ -28,21 +21,44 @@ public sealed class OverlayFigure(string title, int height, int width, int scale
     private const int TitleHeight = 26;
     private readonly List<(string Title, IReadOnlyList<OverlayCell> Cells)> _rows = [];
 
+    /// <summary>An empty figure.</summary>
+    /// <param name="title">Printed across the top.</param>
+    /// <param name="height">Height of every image in pixels.</param>
+    /// <param name="width">Width of every image in pixels.</param>
+    /// <param name="scale">Magnification of each image (nearest neighbour).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size or the scale is not positive.</exception>
+    public OverlayFigure(string title, int height, int width, int scale = 4)
+    {
+        ArgumentNullException.ThrowIfNull(title);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(scale);
+        (Title, Height, Width, Scale) = (title, height, width, scale);
+    }
+
     /// <summary>Printed across the top.</summary>
-    public string Title { get; } = title;
+    public string Title { get; }
 
     /// <summary>Image height in pixels.</summary>
-    public int Height { get; } = height;
+    public int Height { get; }
 
     /// <summary>Image width in pixels.</summary>
-    public int Width { get; } = width;
+    public int Width { get; }
 
-    /// <summary>Magnification of each image.</summary>
-    public int Scale { get; } = scale;
+    /// <summary>Magnification of each image (nearest neighbour).</summary>
+    public int Scale { get; }
 
-    /// <summary>Adds a row (a model) of cells.</summary>
+    /// <summary>The rows added so far.</summary>
+    public int RowCount => _rows.Count;
+
+    /// <summary>Adds a row (a model, or a kind of map) of cells; an empty title leaves the label column out when
+    /// no row has one.</summary>
+    /// <exception cref="ArgumentException">A cell's image is neither H·W nor H·W·3 values, its map not H·W, or its
+    /// landmarks not (x, y) pairs; the message gives the expected and actual lengths.</exception>
     public void AddRow(string title, IReadOnlyList<OverlayCell> cells)
     {
+        ArgumentNullException.ThrowIfNull(title);
+        ArgumentNullException.ThrowIfNull(cells);
         var pixels = Height * Width;
         foreach (var cell in cells)
         {
@@ -60,8 +76,15 @@ public sealed class OverlayFigure(string title, int height, int width, int scale
     }
 
     /// <summary>Writes the figure as PNG to <paramref name="path"/> (folders are created).</summary>
+    /// <exception cref="InvalidOperationException">No row was added.</exception>
     public void Save(string path)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (_rows.Count == 0)
+        {
+            throw new InvalidOperationException("The figure has no rows to draw: add at least one with AddRow.");
+        }
+
         var columns = _rows.Count == 0 ? 0 : _rows.Max(r => r.Cells.Count);
         var cellWidth = Width * Scale;
         var cellHeight = Height * Scale + CaptionHeight;
@@ -107,7 +130,10 @@ public sealed class OverlayFigure(string title, int height, int width, int scale
         }
 
         using var image = SKImage.FromBitmap(bitmap);
-        PngFile.Save(image, path);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        using var png = image.Encode(SKEncodedImageFormat.Png, 100);
+        using var file = File.Create(path);
+        png.SaveTo(file);
     }
 
     /// <summary>The cell at its own resolution (nearest-neighbour upscaling keeps pixels visible).</summary>
