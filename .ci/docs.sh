@@ -29,7 +29,7 @@ if ! command -v chromium >/dev/null; then
     [ "$(id -u)" -eq 0 ] || as_root=(sudo)
     "${as_root[@]}" apt-get update -q && "${as_root[@]}" apt-get install -y -q chromium
 fi
-echo "docs: $(dotnet docfx --version | head -1 | cut -d+ -f1) and $(chromium --version | head -1) ready"
+echo "docs: docfx $(dotnet docfx --version | head -1 | cut -d+ -f1) and $(chromium --version 2>/dev/null | head -1) ready"
 
 # 2. the README's figure
 if [ ! -f artifacts/face-fixture/rafdb/basic/EmoLabel/list_patition_label.txt ]; then
@@ -75,7 +75,7 @@ for file in README.md docs/index.md docs/articles/*.md; do
             "excerpts \`\`\`csharp fragment." >&2
         exit 1
     fi
-    fragments=$((fragments + $(grep -c '^```csharp fragment$' "$file" || true)))
+    fragments=$((fragments + $(grep -cE '^\s*```csharp fragment$' "$file" || true)))
     while IFS= read -r line; do pending+=("$file:$line"); done < <(grep -n '^```csharp pending-api$' "$file" | cut -d: -f1)
     blocks "$file" csharp > "$work/blocks"
     while IFS= read -r -d $'\f' block; do
