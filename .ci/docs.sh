@@ -182,4 +182,4 @@ PY
     echo "docs: $page rendered in headless Chromium"
 }
 render index.html "PrivilegedAttribution" "pal-figure.png" "Getting started"
-render api/PrivilegedAttribution.PalLoss.html "Class PalLoss" "forward(Tensor, Tensor)" "Pearson"
+render api/PrivilegedAttribution.PalLoss.html "Class PalLoss" "The Privileged Attribution Loss" "Pearson (default) or the paper"
