@@ -216,7 +216,7 @@ public sealed class ShapePredictor
     /// <summary>
     /// dlib's unnormalising transform maps (0,0) to the box's top-left and (1,1) to its bottom-right corner:
     /// x = (Right − Left)·u + Left, y = (Bottom − Top)·v + Top, in double. (dlib solves for it with a pseudo-inverse,
-    /// which reaches these values up to rounding in the last bits; see the README's note on exactness.)
+    /// which reaches these values up to rounding in the last bits.)
     /// </summary>
     private static (double Left, double Top, double ScaleX, double ScaleY) BoxToImage(FaceBox box) =>
         (box.Left, box.Top, box.Right - box.Left, box.Bottom - box.Top);

@@ -6,9 +6,8 @@ namespace PrivilegedAttribution;
 /// order of its elements in memory changes. LibTorch's oneDNN convolutions on the CPU then run on NHWC activations
 /// as they are, instead of reordering every plain (NCHW) activation into oneDNN's blocked layout and back, and the
 /// layout travels through the network (convolution, batch norm, ReLU, pooling and residual additions keep it), so
-/// converting the input batch is enough. What it gains is measured by the ratio driver's channels-last contenders
-/// (README, "Benchmarks"); results agree with the NCHW step to rounding (the package's tests check gradients,
-/// PAL's second-order ones included, against the NCHW step in float64).
+/// converting the input batch is enough. Results agree with the NCHW step to rounding (the package's tests check
+/// gradients, PAL's second-order ones included, against the NCHW step in float64).
 /// </summary>
 public static class ChannelsLast
 {

@@ -5,8 +5,8 @@ namespace PrivilegedAttribution;
 /// <summary>
 /// Switches of LibTorch's CPU backend (and of the C library's allocator under it) that TorchSharp does not expose,
 /// but that decide whether PAL's second-order training is correct, quiet and fast on a CPU. They live in this
-/// package because PAL's double backward is what exposes them: each is documented with what was measured.
-/// Every switch is process-wide; call them once at start-up, before the first training step.
+/// package because PAL's double backward is what exposes them. Every switch is process-wide; call them once at
+/// start-up, before the first training step.
 /// </summary>
 public static class CpuBackend
 {
@@ -36,10 +36,9 @@ public static class CpuBackend
     /// <summary>
     /// Enables or disables oneDNN (MKL-DNN) for CPU operators, like PyTorch's <c>torch.backends.mkldnn.enabled</c>.
     /// LibTorch 2.10's oneDNN 3.7.1 convolution backward returns non-finite input gradients at random on some
-    /// AVX-512 CPUs for small channel counts that are not multiples of 16 (a 6→5-channel 3×3 convolution on an
-    /// (4,6,8,8) input: 12 of 40 runs; 0 of 40 with oneDNN disabled; channel counts of 16 and more were not
-    /// affected), which NaNs the weights of a plain or PAL training step. Disabling it routes convolutions to
-    /// LibTorch's native kernels: exact, and slower for wide layers (see the README for measured costs).
+    /// AVX-512 CPUs for small channel counts that are not multiples of 16, which NaNs the weights of a plain or PAL
+    /// training step. Disabling it routes convolutions to LibTorch's native kernels: exact, and slower for wide
+    /// layers.
     /// </summary>
     /// <returns>False where LibTorch's CPU library does not export the switch (nothing was changed).</returns>
     public static bool SetMkldnnEnabled(bool enabled) =>
@@ -58,14 +57,11 @@ public static class CpuBackend
     /// (the same as <c>GLIBC_TUNABLES=glibc.malloc.mmap_max=0:glibc.malloc.mmap_threshold=33554432:glibc.malloc.
     /// trim_threshold=…</c>, set from inside the process with <c>mallopt</c>). By default glibc serves every tensor
     /// above 128 KiB–32 MiB with a fresh <c>mmap</c> and returns it on free, so each training step page-faults its
-    /// whole working set in again; measured on a 2-core AMD EPYC (AVX-512), ResNet-18 batch 16 at 112×112: 25 s of
-    /// system time in a 79 s run, and the PAL step flipping between ~400 and ~700 ms; with memory kept, 1.4 s of
-    /// system time and a stable ~275 ms PAL step (plain 300 → 195 ms). Blocks above 32 MiB (the largest mmap
-    /// threshold glibc accepts) are kept too, by serving no block with <c>mmap</c>: VGG-11-BN's classifier weights
-    /// and their gradients (~400 MB each) otherwise stay mapped afresh in every step (measured on a 2-core AMD EPYC
-    /// family 25, AVX2, VGG-11-BN batch 16 at 112×112: the plain step 1.81 → 1.65 s and the PAL step at
-    /// <c>features.20</c> 2.59 → 2.09 s, their system time 307 and 917 ms → 1 and 2 ms; README). Memory that was
-    /// freed stays in the process (its resident size stays near the peak of a step, which training reaches anyway).
+    /// whole working set in again (system time, and a step time that flips between a fast and a slow mode). Blocks
+    /// above 32 MiB (the largest mmap threshold glibc accepts) are kept too, by serving no block with <c>mmap</c>:
+    /// large weights and their gradients, such as VGG-11-BN's classifier's, otherwise stay mapped afresh in every
+    /// step. Memory that was freed stays in the process (its resident size stays near the peak of a step, which
+    /// training reaches anyway).
     /// A block above 64 MiB that glibc serves from one of its per-thread arenas is still mapped afresh (those arenas
     /// cannot grow that large); the main thread's arena, where a training loop on that thread and its CPU backward
     /// allocate, has no such limit.
@@ -94,9 +90,8 @@ public static class CpuBackend
     }
 
     /// <summary>
-    /// Whether this CPU is of the kind on which LibTorch 2.10's oneDNN convolution backward was measured returning
-    /// NaN (see <see cref="SetMkldnnEnabled"/>): one with AVX-512. On the AVX-512 machine it also happened, less
-    /// often, with oneDNN limited to its AVX2 kernels; on an AVX2-only AMD EPYC the same repro gave 0 of 40.
+    /// Whether this CPU is of the kind on which LibTorch 2.10's oneDNN convolution backward returns NaN (see
+    /// <see cref="SetMkldnnEnabled"/>): one with AVX-512.
     /// </summary>
     public static bool MkldnnBugSeenOnThisCpuKind => System.Runtime.Intrinsics.X86.Avx512F.IsSupported;
 
@@ -104,7 +99,7 @@ public static class CpuBackend
     /// The set-up a CPU training program wants, in one call: <see cref="KeepFreedMemory"/>, NNPACK off (silence),
     /// and oneDNN off on the CPUs where its convolution backward was seen returning NaN
     /// (<see cref="MkldnnBugSeenOnThisCpuKind"/>). oneDNN is kept elsewhere because switching it off is expensive:
-    /// measured on an AVX2 AMD EPYC, ResNet-18's PAL step 1.8× slower, the plain step 1.3–1.4× (README). The
+    /// convolutions, and PAL's double backward of them most, then run on LibTorch's slower native kernels. The
     /// package's samples and benchmarks start with it; its tests pass <c>disableMkldnn: true</c> so that they are
     /// exact on every CPU.
     /// </summary>
