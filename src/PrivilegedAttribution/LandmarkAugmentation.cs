@@ -365,7 +365,8 @@ public sealed class LandmarkAugmentation
             return (output, visible);
         }
 
-        var points = landmarks.to(draws.dtype) + 0.5;
+        // A landmark is under the patch when the pixel it lies in (its nearest pixel centre) is erased.
+        var points = (landmarks.to(draws.dtype) + 0.5).floor() + 0.5;
         var hidden = Covers(points[.., .., 0], points[.., .., 1]);
         return (output, visible.logical_and(hidden.logical_not()));
     }

@@ -7,8 +7,9 @@ namespace PrivilegedAttribution;
 /// </summary>
 /// <remarks>By default the landmarks under the patch stay visible and the mask prior is unchanged: an occluded eye
 /// is still where the eye is, and the prior keeps telling the network where the evidence belongs, as with a real
-/// occlusion (a hand or glasses). Set <see cref="HideErasedLandmarks"/> to mark them invisible instead, so that the
-/// prior stops pointing at pixels that carry no information.</remarks>
+/// occlusion (a hand or glasses). Set <see cref="HideErasedLandmarks"/> to mark them invisible instead (a landmark is under
+/// the patch when the pixel it lies in is erased), so that the prior stops pointing at pixels that carry no
+/// information.</remarks>
 /// <param name="Probability">Chance that a sample gets a patch, in [0, 1].</param>
 /// <param name="Area">Range of the patch's area as a fraction of the image's area, drawn uniformly, in (0, 1].
 /// </param>
