@@ -236,7 +236,7 @@ public static class BenchmarkCommandLine
         var summaries = BenchmarkSwitcher.FromTypes(
         [
             typeof(ResNetStepBenchmarks), typeof(VggStepBenchmarks), typeof(AttributionBenchmarks),
-            typeof(PalLossBenchmarks), typeof(HeatmapBenchmarks),
+            typeof(PalLossBenchmarks), typeof(HeatmapBenchmarks), typeof(AugmentationBenchmarks),
         ]).Run(benchmarkArguments, BenchmarkConfig.For(profile)).ToList();
         var failures = summaries.Count == 0 || summaries.Any(s => s.HasCriticalValidationErrors ||
                                                                   s.Reports.Any(r => !r.Success));

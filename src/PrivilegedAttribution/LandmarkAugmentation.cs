@@ -349,16 +349,17 @@ public sealed class LandmarkAugmentation
         var top = draws[.., EraseYDraw] * (height - patchHeight);
         var right = left + patchWidth;
         var bottom = top + patchHeight;
-        Tensor Covers(Tensor x, Tensor y) =>
-            (x >= left.view(-1, 1)).logical_and(x < right.view(-1, 1))
-            .logical_and(y >= top.view(-1, 1)).logical_and(y < bottom.view(-1, 1))
-            .logical_and(erased.view(-1, 1));
+        // (B,N) coordinates inside the patch's extent along one axis.
+        Tensor Within(Tensor x, Tensor low, Tensor high) =>
+            (x >= low.view(-1, 1)).logical_and(x < high.view(-1, 1));
 
-        var columns = (arange(images.shape[3], draws.dtype, images.device) + 0.5).view(1, 1, -1)
-            .expand(images.shape[0], images.shape[2], -1).reshape(images.shape[0], -1);
-        var rows = (arange(images.shape[2], draws.dtype, images.device) + 0.5).view(1, -1, 1)
-            .expand(images.shape[0], -1, images.shape[3]).reshape(images.shape[0], -1);
-        var covered = Covers(columns, rows).view(images.shape[0], 1, images.shape[2], images.shape[3]);
+        var (batch, rowCount, columnCount) = (images.shape[0], images.shape[2], images.shape[3]);
+        var columns = (arange(columnCount, draws.dtype, images.device) + 0.5).view(1, -1);
+        var rows = (arange(rowCount, draws.dtype, images.device) + 0.5).view(1, -1);
+        // The rectangle is separable: (rows inside) × (columns inside), broadcast to (B,1,H,W).
+        var covered = Within(rows, top, bottom).view(batch, 1, rowCount, 1)
+            .logical_and(Within(columns, left, right).view(batch, 1, 1, columnCount))
+            .logical_and(erased.view(batch, 1, 1, 1));
         var output = images.masked_fill(covered, erasing.Value);
         if (!erasing.HideErasedLandmarks)
         {
@@ -367,7 +368,8 @@ public sealed class LandmarkAugmentation
 
         // A landmark is under the patch when the pixel it lies in (its nearest pixel centre) is erased.
         var points = (landmarks.to(draws.dtype) + 0.5).floor() + 0.5;
-        var hidden = Covers(points[.., .., 0], points[.., .., 1]);
+        var hidden = Within(points[.., .., 0], left, right).logical_and(Within(points[.., .., 1], top, bottom))
+            .logical_and(erased.view(-1, 1));
         return (output, visible.logical_and(hidden.logical_not()));
     }
 
