@@ -6,6 +6,7 @@ using SharpFuzz;
 //                                                   read from standard input
 // PrivilegedAttribution.Fuzz TARGET --replay PATH…  the target on each file (folders: every file in them), e.g. the
 //                                                   seeds or afl-fuzz's crashes; exit code 1 when one is a finding
+// PrivilegedAttribution.Fuzz image --write-seeds DIR  JPEG and WebP seeds (ImageSeeds)
 if (args is ["list"])
 {
     foreach (var each in FuzzTargets.All)
@@ -13,6 +14,12 @@ if (args is ["list"])
         Console.WriteLine($"{each.Name,-16}{each.Description}");
     }
 
+    return 0;
+}
+
+if (args is ["image", "--write-seeds", var seedFolder])
+{
+    ImageSeeds.Write(seedFolder);
     return 0;
 }
 
