@@ -82,6 +82,7 @@ fi
 
 cpu=$(lscpu | awk -F': *' '/^Model name/ { print $2; exit }')
 family=$(lscpu | awk -F': *' '/^CPU family/ { print $2; exit }')
+model=$(lscpu | awk -F': *' '/^Model:/ { print $2; exit }')
 isa=$(grep -q -w avx512f /proc/cpuinfo && echo AVX-512 || { grep -q -w avx2 /proc/cpuinfo && echo AVX2 || echo SSE; })
 cores=$(nproc)
 execs=$(stat execs_done)
@@ -89,5 +90,5 @@ elapsed=$(( $(stat last_update) - $(stat start_time) ))
 rate=$(awk -v e="$execs" -v s="$elapsed" 'BEGIN { printf "%.0f", (s > 0 ? e / s : 0) }')
 echo "$target: $execs executions in ${elapsed} s ($rate/s), $crashes crashes, $hangs hangs," \
     "$(stat corpus_count) inputs in the corpus; afl-fuzz $(stat afl_version), 1 process;" \
-    "CPU: $cpu (family $family, $isa, $cores cores)"
+    "CPU: $cpu (family $family model $model, $isa, $cores cores)"
 [ "$crashes" -eq 0 ] && [ "$hangs" -eq 0 ]

@@ -203,7 +203,7 @@ internal sealed class DlibSerializationReader : IDisposable
         if (needed > Remaining)
         {
             throw Error(start, $"{what}: {count} elements need at least {needed} bytes ({minBytesEach} each), but " +
-                $"only {Remaining} bytes are left");
+                $"only {Remaining} bytes are left: the file is cut short or the count is corrupt");
         }
     }
 
