@@ -6,13 +6,15 @@
 #                                    instruments the Landmarks assemblies (and Sep, their CSV reader), runs afl-fuzz
 #                                    for SECONDS from the committed seeds, replays every crash and hang, and ends
 #                                    with one line: executions, rate, crashes, hangs and the CPU.
-# Work goes to fuzz/out/TARGET (git-ignored; FUZZ_OUT overrides): findings/default/{crashes,hangs} hold the inputs.
+# Work goes to fuzz/out/TARGET (git-ignored; FUZZ_OUT overrides): findings/default/{crashes,hangs} hold the inputs,
+# which replay with: dotnet fuzz/out/replay/PrivilegedAttribution.Fuzz.dll TARGET --replay PATH...
 # A campaign resumes nothing: each run starts from the seeds (a previous findings folder is moved aside).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 project="$repo/fuzz/PrivilegedAttribution.Fuzz"
 out="${FUZZ_OUT:-$repo/fuzz/out}"
-bin="$out/bin"
+bin="$out/bin"          # instrumented: runs only under afl-fuzz
+replay="$out/replay"    # the same build uninstrumented: replays inputs (an instrumented one faults outside afl-fuzz)
 
 usage() {
     echo "usage: scripts/fuzz.sh list | TARGET SECONDS" >&2
@@ -45,6 +47,8 @@ fi
 (cd "$repo" && dotnet tool restore >/dev/null)
 
 build
+rm -rf "$replay"
+cp -r "$bin" "$replay"
 for assembly in PrivilegedAttribution.Landmarks PrivilegedAttribution.Landmarks.SkiaSharp Sep; do
     (cd "$repo" && dotnet sharpfuzz "$bin/$assembly.dll" >/dev/null)
 done
@@ -55,7 +59,7 @@ rm -rf "$work/seeds" "$work/findings.previous"
 [ -d "$work/findings" ] && mv "$work/findings" "$work/findings.previous"
 cp -r "$project/Corpus/$target" "$work/seeds"
 if [ "$target" = image ] || [ "$target" = jpeg-end ]; then
-    dotnet "$bin/PrivilegedAttribution.Fuzz.dll" image --write-seeds "$work/seeds"
+    dotnet "$replay/PrivilegedAttribution.Fuzz.dll" image --write-seeds "$work/seeds"
 fi
 
 # dotnet is not an AFL-compiled binary (SharpFuzz speaks the fork-server protocol itself); the runtime reserves far
@@ -63,6 +67,10 @@ fi
 # -t: an input that runs longer than 5 s is a hang (the first inputs also pay for JIT compilation).
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_AFFINITY=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
 export AFL_NO_UI=1 AFL_SKIP_CRASHES=1
+# The harness writes every input to a scratch folder under TMPDIR: memory-backed where the machine has one.
+if [ -z "${TMPDIR:-}" ] && [ -w /dev/shm ]; then
+    export TMPDIR=/dev/shm
+fi
 afl-fuzz -V "$seconds" -t 5000 -m none -i "$work/seeds" -o "$work/findings" \
     -- dotnet "$bin/PrivilegedAttribution.Fuzz.dll" "$target" > "$work/afl.log" 2>&1 || {
     echo "fuzz.sh: afl-fuzz failed; the end of $work/afl.log:" >&2
@@ -76,7 +84,7 @@ crashes=$(find "$work/findings/default/crashes" -type f -name 'id:*' | wc -l)
 hangs=$(find "$work/findings/default/hangs" -type f -name 'id:*' | wc -l)
 if [ "$crashes" -gt 0 ] || [ "$hangs" -gt 0 ]; then
     echo "fuzz.sh: replaying the crashes and hangs:"
-    dotnet "$bin/PrivilegedAttribution.Fuzz.dll" "$target" --replay "$work/findings/default/crashes" \
+    dotnet "$replay/PrivilegedAttribution.Fuzz.dll" "$target" --replay "$work/findings/default/crashes" \
         "$work/findings/default/hangs" | grep -v '^accepted\|^refused' || true
 fi
 
