@@ -64,14 +64,18 @@ fi
 
 # dotnet is not an AFL-compiled binary (SharpFuzz speaks the fork-server protocol itself); the runtime reserves far
 # more address space than afl-fuzz's default memory limit; a shared machine has no core to bind to alone.
-# -t: an input that runs longer than 5 s is a hang (the first inputs also pay for JIT compilation).
+# -t: an input that runs longer than 5 s is a hang (the first inputs also pay for JIT compilation); for images,
+# 20 s: an image of SkiaImages.MaxPixelCount pixels is within the contract however small its file (a GIF's canvas
+# size is one header field), and the target decodes it twice (about 8 s on a 2-core EPYC).
+timeout_ms=5000
+[ "$target" = image ] && timeout_ms=20000
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_AFFINITY=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
 export AFL_NO_UI=1 AFL_SKIP_CRASHES=1
 # The harness writes every input to a scratch folder under TMPDIR: memory-backed where the machine has one.
 if [ -z "${TMPDIR:-}" ] && [ -w /dev/shm ]; then
     export TMPDIR=/dev/shm
 fi
-afl-fuzz -V "$seconds" -t 5000 -m none -i "$work/seeds" -o "$work/findings" \
+afl-fuzz -V "$seconds" -t "$timeout_ms" -m none -i "$work/seeds" -o "$work/findings" \
     -- dotnet "$bin/PrivilegedAttribution.Fuzz.dll" "$target" > "$work/afl.log" 2>&1 || {
     echo "fuzz.sh: afl-fuzz failed; the end of $work/afl.log:" >&2
     tail -30 "$work/afl.log" >&2
