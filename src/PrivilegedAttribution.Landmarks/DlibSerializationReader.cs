@@ -6,10 +6,18 @@ namespace PrivilegedAttribution.Landmarks;
 /// Reads dlib's portable binary serialisation (dlib/serialize.h) from a stream, buffered: variable-length integers
 /// (a control byte holding the byte count and, for signed types, the sign in bit 7, then little-endian magnitude
 /// bytes), floating-point numbers as an integer mantissa and a 16-bit exponent (dlib's float_details), matrices
-/// as rows, columns and elements, and std::vector as an unsigned length and elements.
+/// as rows, columns and elements, and std::vector as an unsigned length and elements. The stream's length is known, so
+/// that a count is checked against the bytes left before anything is allocated for it (see
+/// <see cref="ReadLength"/>).
 /// </summary>
 internal sealed class DlibSerializationReader : IDisposable
 {
+    /// <summary>The fewest bytes of an integer: dlib's pack_int writes a control byte and at least one byte.</summary>
+    public const int MinIntegerBytes = 2;
+
+    /// <summary>The fewest bytes of a float: two integers, mantissa and exponent.</summary>
+    public const int MinSingleBytes = 2 * MinIntegerBytes;
+
     private const int BufferSize = 1 << 20;
     private const short IsInfinity = 32000;
     private const short IsNegativeInfinity = 32001;
@@ -24,13 +32,17 @@ internal sealed class DlibSerializationReader : IDisposable
     private readonly Stream _stream;
     private readonly byte[] _buffer = new byte[BufferSize];
     private readonly string _source;
+    private readonly long _streamLength;
     private int _position;
     private int _length;
     private long _consumed;
 
-    public DlibSerializationReader(Stream stream, string source)
+    /// <summary>Reads <paramref name="stream"/> from its current position, where <paramref name="length"/> bytes
+    /// are left.</summary>
+    public DlibSerializationReader(Stream stream, long length, string source)
     {
         _stream = stream;
+        _streamLength = length;
         _source = source;
     }
 
@@ -40,6 +52,9 @@ internal sealed class DlibSerializationReader : IDisposable
 
     /// <summary>The offset of the next byte in the stream.</summary>
     public long Offset => _consumed + _position;
+
+    /// <summary>The bytes left after <see cref="Offset"/>.</summary>
+    public long Remaining => _streamLength - Offset;
 
     public void Dispose() => _stream.Dispose();
 
@@ -152,6 +167,8 @@ internal sealed class DlibSerializationReader : IDisposable
             throw Error(start, $"{what}: a {rows}×{columns} matrix where a column vector is required");
         }
 
+        EnsureRemaining(start, rows, MinSingleBytes, what);
+
         var values = new float[rows];
         for (var i = 0; i < values.Length; i++)
         {
@@ -161,8 +178,10 @@ internal sealed class DlibSerializationReader : IDisposable
         return values;
     }
 
-    /// <summary>The length of a std::vector (an unsigned long), bounded by <paramref name="max"/>.</summary>
-    public int ReadLength(string what, int max)
+    /// <summary>The length of a std::vector (an unsigned long), bounded by <paramref name="max"/> and by the bytes
+    /// left: each element takes at least <paramref name="minBytesEach"/> bytes, so a length that the rest of the
+    /// stream cannot hold is refused before anything is allocated for it.</summary>
+    public int ReadLength(string what, int max, long minBytesEach)
     {
         var start = Offset;
         var length = ReadUnsigned(8, what + " length");
@@ -171,7 +190,21 @@ internal sealed class DlibSerializationReader : IDisposable
             throw Error(start, $"{what}: length {length} exceeds the plausible maximum {max}");
         }
 
+        EnsureRemaining(start, (long)length, minBytesEach, what);
         return (int)length;
+    }
+
+    /// <summary>Throws unless the bytes left can hold <paramref name="count"/> elements of at least
+    /// <paramref name="minBytesEach"/> bytes each.</summary>
+    public void EnsureRemaining(long start, long count, long minBytesEach, string what)
+    {
+        // count ≤ 2³¹ and minBytesEach ≤ 2³² (a leaf of at most 2³⁰ floats), so the product fits a long.
+        var needed = count * minBytesEach;
+        if (needed > Remaining)
+        {
+            throw Error(start, $"{what}: {count} elements need at least {needed} bytes ({minBytesEach} each), but " +
+                $"only {Remaining} bytes are left: the file is cut short or the count is corrupt");
+        }
     }
 
     /// <summary>An index (an unsigned long) that must be below <paramref name="bound"/>.</summary>

@@ -24,6 +24,14 @@ public sealed class ShapePredictor
     /// <summary>An environment variable that, when set, names the model file used when no path is given.</summary>
     public const string ModelPathEnvironmentVariable = "PRIVILEGED_ATTRIBUTION_LANDMARK_MODEL";
 
+    /// <summary>
+    /// The largest model file read: 1 GiB (the 68-point model has 100 MB). Within it, what the reader allocates is
+    /// bounded by the file's size: every count in the file (trees, splits, leaves, points) is checked against the
+    /// bytes left before its arrays are allocated, so a corrupt or crafted header that claims 10¹² trees or a
+    /// billion points is an <see cref="InvalidDataException"/>, not gigabytes of memory.
+    /// </summary>
+    public const long MaxModelBytes = 1L << 30;
+
     private readonly float[] _initialShape;
     private readonly Cascade[] _cascades;
     private readonly int _maxFeatures;
@@ -86,7 +94,8 @@ public sealed class ShapePredictor
     /// <param name="path">The .dat file; null: <see cref="ResolveModelPath"/>.</param>
     /// <exception cref="LandmarkModelNotFoundException">The file does not exist; the message says how to install
     /// it.</exception>
-    /// <exception cref="InvalidDataException">The file is not a dlib shape predictor.</exception>
+    /// <exception cref="InvalidDataException">The file is not a dlib shape predictor, or is larger than
+    /// <see cref="MaxModelBytes"/>.</exception>
     public static ShapePredictor Load(string? path = null)
     {
         var resolved = ResolveModelPath(path);
@@ -100,13 +109,33 @@ public sealed class ShapePredictor
         return Read(stream, resolved);
     }
 
-    /// <summary>Reads a dlib shape predictor model from a stream (read to its end).</summary>
+    /// <summary>Reads a dlib shape predictor model from a stream (read to its end, then disposed). A stream that
+    /// cannot seek is first copied into memory, up to <see cref="MaxModelBytes"/>.</summary>
     /// <param name="stream">The serialised model.</param>
     /// <param name="sourceName">A name for error messages.</param>
+    /// <exception cref="InvalidDataException">The stream does not hold a dlib shape predictor, or holds more than
+    /// <see cref="MaxModelBytes"/>.</exception>
     public static ShapePredictor Read(Stream stream, string sourceName = "the stream")
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var reader = new DlibSerializationReader(stream, sourceName);
+        ArgumentNullException.ThrowIfNull(sourceName);
+        if (!stream.CanSeek)
+        {
+            var unseekable = stream;
+            using (unseekable)
+            {
+                stream = CopyBounded(unseekable, sourceName);
+            }
+        }
+
+        var length = stream.Length - stream.Position;
+        if (length > MaxModelBytes)
+        {
+            stream.Dispose();
+            throw TooLarge(sourceName, length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        using var reader = new DlibSerializationReader(stream, length, sourceName);
         return Read(reader);
     }
 
@@ -410,10 +439,38 @@ public sealed class ShapePredictor
         return $"dlib-shape-predictor-{initialShape.Length / 2}-{cascades.Length}-{digest}";
     }
 
+    /// <summary>A copy of what is left in <paramref name="stream"/>, which must be at most
+    /// <see cref="MaxModelBytes"/>.</summary>
+    private static MemoryStream CopyBounded(Stream stream, string sourceName)
+    {
+        var copy = new MemoryStream();
+        var buffer = new byte[1 << 16];
+        int read;
+        while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            if (copy.Length + read > MaxModelBytes)
+            {
+                throw TooLarge(sourceName, $"more than {MaxModelBytes}");
+            }
+
+            copy.Write(buffer, 0, read);
+        }
+
+        copy.Position = 0;
+        return copy;
+    }
+
+    private static InvalidDataException TooLarge(string sourceName, string size) =>
+        new($"{sourceName} is not a dlib shape predictor this reader accepts: it holds {size} bytes, over the " +
+            $"limit of {MaxModelBytes} (ShapePredictor.MaxModelBytes).");
+
     private static ShapePredictor Read(DlibSerializationReader reader)
     {
-        // Bounds on counts keep a corrupt file from allocating gigabytes before it fails.
+        // Bounds on counts keep a corrupt file from allocating gigabytes before it fails; each count is also checked
+        // against the bytes left, from the fewest bytes its elements can take.
         const int maxCount = 1 << 24;
+        const int integer = DlibSerializationReader.MinIntegerBytes;
+        const int single = DlibSerializationReader.MinSingleBytes;
         var versionOffset = reader.Offset;
         var version = reader.ReadSigned(4, "version");
         if (version != 1)
@@ -431,19 +488,20 @@ public sealed class ShapePredictor
         }
 
         var shapeLength = initialShape.Length;
-        var cascadeCount = reader.ReadLength("forests", 1 << 16);
+        var leafBytes = 2 * integer + (long)single * shapeLength;
+        var cascadeCount = reader.ReadLength("forests", 1 << 16, integer);
         var forests = new RawTree[cascadeCount][];
         for (var c = 0; c < cascadeCount; c++)
         {
             reader.Context = $"cascade {c}";
-            var treeCount = reader.ReadLength("trees", maxCount);
+            var treeCount = reader.ReadLength("trees", maxCount, 2 * integer + leafBytes);
             var trees = new RawTree[treeCount];
             for (var t = 0; t < treeCount; t++)
             {
                 var where = $"cascade {c} tree {t}";
                 var treeOffset = reader.Offset;
                 reader.Context = where;
-                var splitCount = reader.ReadLength("splits", maxCount);
+                var splitCount = reader.ReadLength("splits", maxCount, 2 * integer + single);
                 var idx1 = new int[splitCount];
                 var idx2 = new int[splitCount];
                 var thresholds = new float[splitCount];
@@ -451,10 +509,10 @@ public sealed class ShapePredictor
                 {
                     idx1[s] = reader.ReadIndex("split feature", int.MaxValue);
                     idx2[s] = reader.ReadIndex("split feature", int.MaxValue);
-                    thresholds[s] = reader.ReadSingle("split threshold");
+                    thresholds[s] = reader.ReadFiniteSingle("split threshold");
                 }
 
-                var leafCount = reader.ReadLength("leaves", maxCount);
+                var leafCount = reader.ReadLength("leaves", maxCount, leafBytes);
                 if (leafCount != splitCount + 1 || !BitOperations.IsPow2(leafCount))
                 {
                     throw reader.Error(treeOffset, $"{splitCount} splits and {leafCount} leaves (a full " +
@@ -476,7 +534,7 @@ public sealed class ShapePredictor
                     var target = leaves.AsSpan(l * shapeLength, shapeLength);
                     for (var k = 0; k < target.Length; k++)
                     {
-                        target[k] = reader.ReadSingle("leaf value");
+                        target[k] = reader.ReadFiniteSingle("leaf value");
                     }
                 }
 
@@ -488,12 +546,12 @@ public sealed class ShapePredictor
 
         reader.Context = null;
         var parts = shapeLength / 2;
-        var anchorCascades = reader.ReadLength("anchor indices", 1 << 16);
+        var anchorCascades = reader.ReadLength("anchor indices", 1 << 16, integer);
         var anchors = new int[anchorCascades][];
         for (var c = 0; c < anchorCascades; c++)
         {
             reader.Context = $"cascade {c}";
-            var count = reader.ReadLength("anchor indices", maxCount);
+            var count = reader.ReadLength("anchor indices", maxCount, integer);
             anchors[c] = new int[count];
             for (var i = 0; i < count; i++)
             {
@@ -501,12 +559,12 @@ public sealed class ShapePredictor
             }
         }
 
-        var deltaCascades = reader.ReadLength("pixel deltas", 1 << 16);
+        var deltaCascades = reader.ReadLength("pixel deltas", 1 << 16, integer);
         var deltas = new float[deltaCascades][];
         for (var c = 0; c < deltaCascades; c++)
         {
             reader.Context = $"cascade {c}";
-            var count = reader.ReadLength("pixel deltas", maxCount);
+            var count = reader.ReadLength("pixel deltas", maxCount, 2 * single);
             deltas[c] = new float[2 * count];
             for (var i = 0; i < 2 * count; i++)
             {

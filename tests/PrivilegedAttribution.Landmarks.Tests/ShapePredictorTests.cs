@@ -116,8 +116,19 @@ public sealed class ShapePredictorTests
         var bytes = HandMadeModel().ToArray();
         var error = Assert.Throws<InvalidDataException>(() =>
             ShapePredictor.Read(new MemoryStream(bytes[..^3]), "cut.dat"));
+        // The cut falls in the pixel deltas, whose count is checked against the bytes left before they are read.
         Assert.That(error.Message,
-            Does.Contain("cut.dat").And.Contain("unexpected end of file").And.Contain("byte offset"));
+            Does.Contain("cut.dat").And.Contain("the file is cut short").And.Contain("byte offset"));
+    }
+
+    [Test]
+    public void ReaderRejectsAFileCutInsideAValueWithItsOffset()
+    {
+        var bytes = HandMadeModel().ToArray();
+        var error = Assert.Throws<InvalidDataException>(() =>
+            ShapePredictor.Read(new MemoryStream(bytes[..2]), "cut.dat"));
+        Assert.That(error.Message,
+            Does.Contain("cut.dat").And.Contain("unexpected end of file").And.Contain("byte offset 2"));
     }
 
     [Test]

@@ -92,7 +92,13 @@ public static class AffectNetLoader
                 }
             }
 
-            var imagePath = Path.Combine(root, fields[column["subDirectory_filePath"]]);
+            var relativePath = fields[column["subDirectory_filePath"]];
+            if (!builder.IsImagePath(relativePath, "subDirectory_filePath", path, lineNumber))
+            {
+                continue;
+            }
+
+            var imagePath = Path.Combine(root, relativePath);
             builder.Add(new FaceRecord(imagePath, expression, faceBox, landmarks, path, lineNumber), path, lineNumber);
         }
 

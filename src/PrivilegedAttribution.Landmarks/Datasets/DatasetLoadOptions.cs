@@ -28,6 +28,22 @@ internal sealed class DatasetBuilder
     public void Problem(string file, int line, DatasetProblemKind kind, string message) =>
         _problems.Add(new DatasetProblem(file, line, kind, message));
 
+    /// <summary>Whether <paramref name="text"/>, a record's image path, can name a file; a NUL character, which no
+    /// file system allows in a name, makes a <see cref="DatasetProblemKind.MalformedLine"/> instead (and would make
+    /// path APIs throw).</summary>
+    public bool IsImagePath(string text, string column, string file, int line)
+    {
+        if (!text.Contains('\0', StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        Problem(file, line, DatasetProblemKind.MalformedLine,
+            $"{column} '{text.Replace('\0', '\uFFFD')}' holds a NUL character (shown as \uFFFD), which no file name " +
+            "can hold");
+        return false;
+    }
+
     /// <summary>Adds the record if its image exists; reports it otherwise.</summary>
     public void Add(FaceRecord record, string file, int line)
     {

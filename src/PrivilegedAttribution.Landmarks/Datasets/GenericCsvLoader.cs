@@ -99,6 +99,11 @@ public static class GenericCsvLoader
                 }
             }
 
+            if (!builder.IsImagePath(fields[imageColumn], "image", path, lineNumber))
+            {
+                continue;
+            }
+
             var imagePath = Path.GetFullPath(Path.Combine(root, fields[imageColumn]));
             builder.Add(new FaceRecord(imagePath, label, box, landmarks, path, lineNumber), path, lineNumber);
         }

@@ -176,7 +176,8 @@ public static class LandmarkCache
     }
 
     /// <summary>The cached entries made with this model; entries of another model or malformed records (e.g. a
-    /// line cut by an interrupted run) are ignored and predicted again.</summary>
+    /// line cut by an interrupted run) are ignored and predicted again, and a file whose column line is not
+    /// <see cref="Columns"/> is damaged as a whole (written anew).</summary>
     private static CacheEntries Read(string cachePath, string fingerprint, string root)
     {
         if (!File.Exists(cachePath))
@@ -198,6 +199,14 @@ public static class LandmarkCache
         try
         {
             using var table = CsvTable.Open(cachePath, reader);
+            if (!table.Header.SequenceEqual(Columns))
+            {
+                // Not the header this class writes: its records cannot be trusted, and a quote it left open would
+                // swallow every entry appended after it.
+                entries.Damaged = true;
+                return entries;
+            }
+
             foreach (var (_, fields) in table.Records())
             {
                 var points = fields.Length == Columns.Length ? PointList.Parse(fields[5]) : null;
