@@ -24,13 +24,13 @@ public sealed class SkiaGrayImageDecoder : IGrayImageDecoder
 public static class SkiaImages
 {
     /// <summary>
-    /// The most pixels an image may declare to be decoded: 2²⁸ (268 435 456, e.g. 16384 × 16384), 1 GiB as RGBA.
+    /// The most pixels an image may declare to be decoded: 2²⁶ (67 108 864, e.g. 8192 × 8192), 256 MiB as RGBA.
     /// The size is checked in the file's header before anything is allocated, so a header claiming
-    /// 100000 × 100000 pixels is reported instead of attempting 40 GB. The bound also keeps
-    /// <see cref="GrayImage"/>'s int offsets (up to 4 bytes × width × height) far from overflow; no face dataset
-    /// comes near it.
+    /// 100000 × 100000 pixels is reported instead of attempting 40 GB. Image formats compress, so a tiny file may
+    /// still declare a large canvas (a 35-byte GIF can declare 65506 × 4096): this bound is what one decode may
+    /// allocate, whatever the file's size. Face photographs (RAF-DB's originals, AffectNet's) are far below it.
     /// </summary>
-    public const long MaxPixelCount = 1L << 28;
+    public const long MaxPixelCount = 1L << 26;
 
     /// <summary>Decodes <paramref name="path"/> to an unpremultiplied RGBA bitmap (applying no EXIF rotation, as
     /// dlib's loaders apply none). Only a complete decode is accepted: a truncated file is an error, never an image

@@ -133,7 +133,7 @@ public sealed class BadImageTests
     }
 
     [TestCase(100000, 100000, TestName = "a PNG declaring 100000 x 100000 pixels is reported")]
-    [TestCase(16385, 16384, TestName = "a PNG declaring one row more than the limit is reported")]
+    [TestCase(8193, 8192, TestName = "a PNG declaring one row more than the limit is reported")]
     public void AnImageDeclaringTooManyPixelsIsReportedWithItsFileAndSize(int width, int height)
     {
         var path = Path.Combine(_folder, "huge.png");
@@ -146,7 +146,25 @@ public sealed class BadImageTests
     }
 
     [Test]
-    public void TheLimitIsTwoToThe28Pixels() => Assert.That(SkiaImages.MaxPixelCount, Is.EqualTo(16384L * 16384));
+    public void A_35_byte_gif_declaring_a_huge_canvas_is_refused_before_decoding()
+    {
+        // What the fuzzer found: a GIF's canvas is one header field, so 35 bytes declared 65506 × 4096 pixels and
+        // decoded to 1 GiB of RGBA. A logical screen of 65506 × 4096, then one 1 × 1 frame.
+        byte[] gif =
+        [
+            .. "GIF89a"u8, 0xE2, 0xFF, 0x00, 0x10, 0x00, 0x00, 0x00,
+            0x2C, 0, 0, 0, 0, 1, 0, 1, 0, 0x00, 0x02, 0x02, 0x4C, 0x01, 0x00, 0x3B,
+        ];
+        var path = Path.Combine(_folder, "canvas.gif");
+        File.WriteAllBytes(path, gif);
+
+        var error = Assert.Throws<InvalidDataException>(() => SkiaImages.DecodeRgba(path).Dispose());
+
+        Assert.That(error.Message, Does.Contain(path).And.Contain("65506×4096"));
+    }
+
+    [Test]
+    public void TheLimitIsTwoToThe26Pixels() => Assert.That(SkiaImages.MaxPixelCount, Is.EqualTo(8192L * 8192));
 
     private DatasetFixture GenericWithBadImages()
     {
