@@ -12,5 +12,8 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 steps=2000
 if [ $# -gt 0 ] && [[ $1 =~ ^[0-9]+$ ]]; then steps=$1; shift; fi
 project=$repo/benchmarks/PrivilegedAttribution.Benchmarks
-dotnet build "$project/PrivilegedAttribution.Benchmarks.csproj" -c Release -nologo -v quiet
-exec "$project/bin/Release/net10.0/PrivilegedAttribution.Benchmarks" soak --steps "$steps" "$@"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+dotnet build "$project/PrivilegedAttribution.Benchmarks.csproj" -c Release -nologo >"$log" 2>&1 \
+    || { cat "$log"; exit 1; }
+"$project/bin/Release/net10.0/PrivilegedAttribution.Benchmarks" soak --steps "$steps" "$@"

@@ -18,6 +18,7 @@ namespace PrivilegedAttribution.Benchmarks.Soak;
 public static class SoakCommand
 {
     private const string OptimizerOption = "--optimizer";
+    private const string ChildOption = "--child";
 
     /// <summary>The command; <paramref name="prepare"/> sets the process up as every command of this program does
     /// (CPU back end, threads) and returns the back end's switches, which the child processes get too.</summary>
@@ -35,10 +36,11 @@ public static class SoakCommand
             DefaultValueFactory = _ => "all",
         };
         var output = new Option<string?>("--output") { Description = "Also write the report to this file" };
+        var child = new Option<bool>(ChildOption) { Description = "Internal: run one optimiser here", Hidden = true };
         var command = new Command("soak", "Long PAL runs of ResNet-18 with TorchSharp's and the flat-memory " +
             "optimisers: live tensors and resident memory at four checkpoints")
         {
-            steps, batch, size, optimizers, output,
+            steps, batch, size, optimizers, output, child,
         };
         AtLeast(steps, 20);
         AtLeast(batch, 1);
@@ -59,9 +61,9 @@ public static class SoakCommand
             string[] setup = [.. backend.ToArguments(), "--threads", $"{torch.get_num_threads()}"];
             var names = Split(parse.GetValue(optimizers)!);
             int stepCount = parse.GetValue(steps), batchSize = parse.GetValue(batch), side = parse.GetValue(size);
-            if (names.Count == 1)
+            if (parse.GetValue(child))
             {
-                // A child (or a run of one optimiser): the soak itself, its readings as the last line.
+                // A child: the soak of one optimiser, its readings as the last line.
                 var result = SoakRun.Run(names[0], stepCount, batchSize, side, Console.Error.WriteLine);
                 Console.WriteLine(result.ToJsonString());
                 return 0;
@@ -74,7 +76,7 @@ public static class SoakCommand
                 return ProbeProcess.Run(file,
                 [
                     .. prefix, "soak", OptimizerOption, name, "--steps", $"{stepCount}", "--batch", $"{batchSize}",
-                    "--size", $"{side}", .. setup,
+                    "--size", $"{side}", ChildOption, .. setup,
                 ]).AsObject();
             }).ToArray();
             var report = Report(runs, stepCount, batchSize, side, $"{backend}, {torch.get_num_threads()} threads");
