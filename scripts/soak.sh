@@ -4,6 +4,8 @@
 # a Markdown table of live tensors and resident memory after 1/20, 1/4, 1/2 and all of the steps (100, 500, 1000 and
 # 2000 by default), with the CPU named. Memory that stays flat shows the same figures after the first checkpoint.
 # It is not part of the unit suite: 2,000 steps take minutes per optimiser (the report gives seconds per step).
+# A run whose resident memory passes --max-resident-mib (default 6144) stops there and the table says where:
+# TorchSharp's Adam grows by tens of MiB per step and would otherwise take the machine's memory.
 # Usage: bash scripts/soak.sh [STEPS] [more options of the soak command, e.g. --optimizer adam,flat-adam
 #        --threads 2 --allocator default --output soak.md]
 # `dotnet run -c Release --project benchmarks/PrivilegedAttribution.Benchmarks -- soak --help` lists the options.

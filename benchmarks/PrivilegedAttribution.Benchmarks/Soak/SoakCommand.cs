@@ -35,16 +35,22 @@ public static class SoakCommand
             Description = $"Optimisers, comma-separated: {string.Join(", ", SoakOptimizer.Names)} or all",
             DefaultValueFactory = _ => "all",
         };
+        var limit = new Option<int>("--max-resident-mib")
+        {
+            Description = "Stop a run whose resident memory passes this many MiB (the machine's memory is shared)",
+            DefaultValueFactory = _ => 6144,
+        };
         var output = new Option<string?>("--output") { Description = "Also write the report to this file" };
         var child = new Option<bool>(ChildOption) { Description = "Internal: run one optimiser here", Hidden = true };
         var command = new Command("soak", "Long PAL runs of ResNet-18 with TorchSharp's and the flat-memory " +
             "optimisers: live tensors and resident memory at four checkpoints")
         {
-            steps, batch, size, optimizers, output, child,
+            steps, batch, size, optimizers, limit, output, child,
         };
         AtLeast(steps, 20);
         AtLeast(batch, 1);
         AtLeast(size, 32);
+        AtLeast(limit, 256);
         optimizers.Validators.Add(result =>
         {
             var unknown = Split(result.GetValueOrDefault<string>() ?? "all")
@@ -64,7 +70,8 @@ public static class SoakCommand
             if (parse.GetValue(child))
             {
                 // A child: the soak of one optimiser, its readings as the last line.
-                var result = SoakRun.Run(names[0], stepCount, batchSize, side, Console.Error.WriteLine);
+                var result = SoakRun.Run(names[0], stepCount, batchSize, side,
+                    (long)parse.GetValue(limit) << 20, Console.Error.WriteLine);
                 Console.WriteLine(result.ToJsonString());
                 return 0;
             }
@@ -76,7 +83,7 @@ public static class SoakCommand
                 return ProbeProcess.Run(file,
                 [
                     .. prefix, "soak", OptimizerOption, name, "--steps", $"{stepCount}", "--batch", $"{batchSize}",
-                    "--size", $"{side}", ChildOption, .. setup,
+                    "--size", $"{side}", "--max-resident-mib", $"{parse.GetValue(limit)}", ChildOption, .. setup,
                 ]).AsObject();
             }).ToArray();
             var report = Report(runs, stepCount, batchSize, side, $"{backend}, {torch.get_num_threads()} threads");
@@ -104,21 +111,31 @@ public static class SoakCommand
             $"CPU: {CpuDescription.OfThisMachine()}; TorchSharp {typeof(torch).Assembly.GetName().Version}");
         text.AppendLine();
         var stepsHeader = string.Join(" | ", checkpoints.Select(c => $"RSS @{c}"));
-        text.AppendLine($"| optimiser | live tensors @{checkpoints[0]} → @{steps} | {stepsHeader} | " +
-                        $"@{steps} / @{checkpoints[0]} | glibc heap @{steps} | GCs | s/step |");
+        text.AppendLine($"| optimiser | live tensors, first → last | {stepsHeader} | last / first | glibc heap, " +
+                        "last | GCs | s/step |");
         text.AppendLine($"|---|---|{string.Concat(checkpoints.Select(_ => "---:|"))}---:|---:|---:|---:|");
         foreach (var run in runs)
         {
             var readings = run["readings"]!.AsArray().Select(r => r!.AsObject()).ToArray();
             var first = readings[0];
             var last = readings[^1];
-            var resident = string.Join(" | ", readings.Select(r => $"{Mb(r["resident_bytes"]):F0} MiB"));
+            var stoppedAt = run["stopped_at"]?.GetValue<int>();
+            var resident = string.Join(" | ", checkpoints.Select(c =>
+                readings.FirstOrDefault(r => r["step"]!.GetValue<int>() == c) is { } r
+                    ? $"{Mb(r["resident_bytes"]):F0} MiB"
+                    : stoppedAt is { } s && s < c ? "stopped" : "–"));
             var ratio = Mb(last["resident_bytes"]) / Mb(first["resident_bytes"]);
-            var seconds = last["seconds"]!.GetValue<double>() / steps;
+            var seconds = last["seconds"]!.GetValue<double>() / last["step"]!.GetValue<int>();
+            var name = SoakOptimizer.Describe(run["optimizer"]!.GetValue<string>());
+            if (stoppedAt is { } stop)
+            {
+                name += $" (stopped at step {stop}: {Mb(last["resident_bytes"]):F0} MiB resident)";
+            }
+
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {SoakOptimizer.Describe(run["optimizer"]!.GetValue<string>())} | {first["live_tensors"]} → " +
-                $"{last["live_tensors"]} | {resident} | {ratio:F2} | {Mb(last["heap_bytes"]):F0} MiB " +
-                $"({Mb(last["in_use_bytes"]):F0} in use) | {last["collections"]} | {seconds:F3} |");
+                $"| {name} | {first["live_tensors"]} → {last["live_tensors"]} | {resident} | {ratio:F2} | " +
+                $"{Mb(last["heap_bytes"]):F0} MiB ({Mb(last["in_use_bytes"]):F0} in use) | {last["collections"]} | " +
+                $"{seconds:F3} |");
         }
 
         return text.ToString();

@@ -34,8 +34,11 @@ public static class SoakRun
     /// <param name="steps">How many steps.</param>
     /// <param name="batch">Images per batch.</param>
     /// <param name="size">Image side in pixels.</param>
+    /// <param name="residentLimit">Resident bytes at which the soak stops early, so that an optimiser whose
+    /// memory grows does not take the machine's: the report then says at which step it stopped.</param>
     /// <param name="progress">Told each checkpoint's reading as it is taken.</param>
-    public static JsonObject Run(string optimizer, int steps, int batch, int size, Action<string>? progress = null)
+    public static JsonObject Run(string optimizer, int steps, int batch, int size, long residentLimit,
+        Action<string>? progress = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
         manual_seed(20220324);
@@ -49,27 +52,38 @@ public static class SoakRun
         var checkpoints = Checkpoints(steps);
         var readings = new JsonArray();
         var clock = Stopwatch.StartNew();
-        for (var step = 1; step <= steps; step++)
+        var optimizerClock = new Stopwatch();
+        int? stoppedAt = null;
+        for (var step = 1; step <= steps && stoppedAt is null; step++)
         {
             var (images, labels, landmarks) = data[step % Batches];
             using (NewDisposeScope())
             {
                 model.zero_grad();
                 objective.Compute(images, labels, landmarks).Total.backward();
+                optimizerClock.Start();
                 optim.step();
+                optimizerClock.Stop();
             }
 
-            if (checkpoints.Contains(step))
+            var resident = NativeMemory.ResidentBytes();
+            if (resident > residentLimit)
+            {
+                stoppedAt = step;
+            }
+
+            if (checkpoints.Contains(step) || stoppedAt is not null)
             {
                 var reading = new JsonObject
                 {
                     ["step"] = step,
                     ["live_tensors"] = DisposeScopeManager.Statistics.ThreadTotalLiveCount,
-                    ["resident_bytes"] = NativeMemory.ResidentBytes(),
+                    ["resident_bytes"] = resident,
                     ["heap_bytes"] = GlibcHeap.Bytes(),
                     ["in_use_bytes"] = GlibcHeap.BytesInUse(),
                     ["collections"] = GC.CollectionCount(0),
                     ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1),
+                    ["optimizer_seconds"] = Math.Round(optimizerClock.Elapsed.TotalSeconds, 1),
                 };
                 readings.Add(reading);
                 progress?.Invoke(reading.ToJsonString());
@@ -87,6 +101,7 @@ public static class SoakRun
         {
             ["optimizer"] = optimizer,
             ["peak_resident_bytes"] = NativeMemory.PeakResidentBytes(),
+            ["stopped_at"] = stoppedAt,
             ["readings"] = readings,
         };
     }
