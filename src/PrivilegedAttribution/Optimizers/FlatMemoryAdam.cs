@@ -17,6 +17,9 @@ namespace PrivilegedAttribution.Optimizers;
 /// var optimizer = new FlatMemoryAdam(model.parameters(), lr: 1e-3);   // was torch.optim.Adam(...)
 /// var scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size: 10, gamma: 0.5);
 /// </code>
+/// State moves in memory both ways (<c>flat.load_state_dict(torchSharps.state_dict())</c>). A state saved to a
+/// file records the optimiser's class name, which TorchSharp checks on loading: a file saved by this class loads
+/// into a <see cref="FlatMemoryAdam"/>, one saved by TorchSharp's <see cref="Adam"/> into TorchSharp's.
 /// </remarks>
 public sealed class FlatMemoryAdam : Adam
 {

@@ -18,6 +18,9 @@ namespace PrivilegedAttribution.Optimizers;
 /// var optimizer = new FlatMemoryAdamW(model.parameters(), lr: 1e-3, weight_decay: 0.01);
 /// var scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size: 10, gamma: 0.5);
 /// </code>
+/// State moves in memory both ways (<c>flat.load_state_dict(torchSharps.state_dict())</c>). A state saved to a
+/// file records the optimiser's class name, which TorchSharp checks on loading: a file saved by this class loads
+/// into a <see cref="FlatMemoryAdamW"/>, one saved by TorchSharp's <see cref="AdamW"/> into TorchSharp's.
 /// </remarks>
 public sealed class FlatMemoryAdamW : AdamW
 {

@@ -15,6 +15,9 @@ namespace PrivilegedAttribution.Optimizers;
 /// <code>
 /// var optimizer = new FlatMemorySGD(model.parameters(), lr: 0.01, momentum: 0.9);   // was torch.optim.SGD(...)
 /// </code>
+/// State moves in memory both ways (<c>flat.load_state_dict(torchSharps.state_dict())</c>). A state saved to a
+/// file records the optimiser's class name, which TorchSharp checks on loading: a file saved by this class loads
+/// into a <see cref="FlatMemorySGD"/>, one saved by TorchSharp's <see cref="SGD"/> into TorchSharp's.
 /// </remarks>
 public sealed class FlatMemorySGD : SGD
 {

@@ -132,6 +132,38 @@ public sealed class FlatMemoryOptimizerUpdateTests
         });
     }
 
+    [Test]
+    public void TorchSharps_state_carries_over_in_memory()
+    {
+        var initial = InitialValues();
+        using var referenceProblem = new Problem(initial);
+        using var reference = optim.Adam(referenceProblem.Parameters, lr: 0.01, weight_decay: 0.1, amsgrad: true);
+        var data = new Generator(11);
+        var batches = Enumerable.Range(0, 2 * Steps / 4)
+            .Select(_ => (randn(new long[] { 8, 5 }, generator: data), randn(new long[] { 8, 3 }, generator: data)))
+            .ToArray();
+        for (var step = 0; step < Steps / 4; step++)
+        {
+            Train(referenceProblem, reference, batches[step].Item1, batches[step].Item2);
+        }
+
+        // A flat optimiser over a copy of the trained parameters takes over TorchSharp's state mid-training.
+        using var flatProblem = new Problem(referenceProblem.Parameters.Select(p => p.detach()).ToArray());
+        using var flat = new FlatMemoryAdam(flatProblem.Parameters, lr: 0.01, weight_decay: 0.1, amsgrad: true);
+        flat.load_state_dict(reference.state_dict());
+        for (var step = Steps / 4; step < 2 * Steps / 4; step++)
+        {
+            Train(referenceProblem, reference, batches[step].Item1, batches[step].Item2);
+            Train(flatProblem, flat, batches[step].Item1, batches[step].Item2);
+        }
+
+        for (var i = 0; i < initial.Length; i++)
+        {
+            Assert.That(flatProblem.Parameters[i].Equals(referenceProblem.Parameters[i]), Is.True,
+                $"parameter {i} differs after taking over TorchSharp's state");
+        }
+    }
+
     private static void Train(Problem problem, optim.Optimizer optimizer, Tensor inputs, Tensor targets)
     {
         optimizer.zero_grad();
