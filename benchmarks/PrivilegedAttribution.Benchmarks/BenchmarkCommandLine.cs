@@ -4,6 +4,7 @@ using PrivilegedAttribution.Benchmarks.Investigations.Backend;
 using PrivilegedAttribution.Benchmarks.Investigations.Profiling;
 using PrivilegedAttribution.Benchmarks.Measurement;
 using PrivilegedAttribution.Benchmarks.Ratios;
+using PrivilegedAttribution.Benchmarks.Soak;
 using PrivilegedAttribution.Benchmarks.Suites;
 using PrivilegedAttribution.Benchmarks.Workloads;
 using TorchSharp;
@@ -188,7 +189,7 @@ public static class BenchmarkCommandLine
         });
 
         foreach (var command in new[] { bdn, ratios, profileCommand, convProbe, backend, smoke, memoryProbe,
-                     backendWorker })
+                     backendWorker, SoakCommand.Create(parse => Prepare(parse).Backend) })
         {
             root.Subcommands.Add(command);
         }
