@@ -1,4 +1,5 @@
 using PrivilegedAttribution;
+using PrivilegedAttribution.Optimizers;
 using PrivilegedAttribution.Landmarks;
 using PrivilegedAttribution.Landmarks.Datasets;
 using PrivilegedAttribution.Landmarks.SkiaSharp;
@@ -58,7 +59,7 @@ nn.Module<Tensor, Tensor> Model()
 nn.Module<Tensor, Tensor> Train(bool usePal)
 {
     var model = Model();
-    var optimizer = optim.Adam(model.parameters(), 1e-3);
+    var optimizer = new FlatMemoryAdam(model.parameters(), 1e-3);
     // λ = 0 trains the plain model through the same objective: the same cross-entropy, batches and initialisation.
     using var objective = new PalObjective(model, [new PalLayer(Layer, usePal ? 1.0 : 0.0)], prior);
     var generator = new Random(1);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using PrivilegedAttribution.Optimizers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -22,7 +23,7 @@ public static class Trainer
         torch.manual_seed(seed);
         var model = SmallCnn.Create();
         using var objective = objectiveFor(model);
-        using var optimizer = optim.Adam(model.parameters(), settings.LearningRate);
+        using var optimizer = new FlatMemoryAdam(model.parameters(), settings.LearningRate);
         var stopwatch = new Stopwatch();
         var batches = MiniBatches.Count(train.Count, settings.BatchSize);
         var (steps, epochs) = (settings.StepsFor(train.Count), settings.EpochsFor(train.Count));

@@ -3,6 +3,7 @@
 // or VGG-11-BN trains with CE + λ·PAL (PAL's lines marked "// PAL") and is evaluated per class (Report.cs).
 using System.CommandLine;
 using PrivilegedAttribution;
+using PrivilegedAttribution.Optimizers;
 using PrivilegedAttribution.Landmarks;
 using PrivilegedAttribution.Landmarks.Datasets;
 using PrivilegedAttribution.Landmarks.SkiaSharp;
@@ -118,7 +119,7 @@ trainCommand.SetAction(p =>
     Console.WriteLine($"{trainRows.Length} training, {validationRows.Length} validation and {test.Count} test faces");
 
     var net = Models.Create(arch, train.ClassNames.Count, p.GetValue(weights));
-    var optimizer = optim.Adam(net.parameters(), settings.LearningRate);
+    var optimizer = new FlatMemoryAdam(net.parameters(), settings.LearningRate);
     var prior = new HeatmapPrior(s, s, settings.Sigma, LandmarkRegion.InnerFace);                            // PAL
     using var objective = new PalObjective(net,                                                               // PAL
         [new PalLayer(tapped, settings.Lambda, ChannelStrategy.Parse(settings.Strategy))], prior);

@@ -9,6 +9,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using PrivilegedAttribution;
+using PrivilegedAttribution.Optimizers;
 using PrivilegedAttribution.Landmarks.SkiaSharp;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -73,7 +74,7 @@ static nn.Module<Tensor, Tensor> Train(Tensor images, Tensor labels, Tensor ink,
 {
     torch.manual_seed(2);
     var model = SmallCnn();
-    var optimizer = optim.Adam(model.parameters(), 1e-3);
+    var optimizer = new FlatMemoryAdam(model.parameters(), 1e-3);
     using var objective = createObjective?.Invoke(model);                                                     // PAL
     const int batchSize = 64;
     for (var epoch = 1; epoch <= epochs; epoch++)

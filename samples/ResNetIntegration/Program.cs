@@ -7,6 +7,7 @@
 // resnet18-training-curves.png and resnet18-attribution.png. The lines PAL adds to the loop are marked "// PAL".
 using System.CommandLine;
 using PrivilegedAttribution;
+using PrivilegedAttribution.Optimizers;
 using PrivilegedAttribution.Landmarks.SkiaSharp;
 using ScottPlot;
 using TorchSharp;
@@ -101,7 +102,7 @@ static nn.Module<Tensor, Tensor> CreateModel(int classes, string? weights)
 static List<(double TrainLoss, double ValidationLoss, double Accuracy)> Train(nn.Module<Tensor, Tensor> model,
     PalObjective? objective, DataSet set, int epochs, int batchSize, double learningRate, string name)
 {
-    var optimizer = optim.Adam(model.parameters(), learningRate);
+    var optimizer = new FlatMemoryAdam(model.parameters(), learningRate);
     var curve = new List<(double, double, double)>();
     var train = set.Train;
     for (var epoch = 1; epoch <= epochs; epoch++)

@@ -10,6 +10,7 @@
 // ResNet-18 step, hence fewer digits and epochs, and Adam at 1e-4 (at 1e-3 the classifier diverges at once).
 using System.CommandLine;
 using PrivilegedAttribution;
+using PrivilegedAttribution.Optimizers;
 using PrivilegedAttribution.Landmarks.SkiaSharp;
 using ScottPlot;
 using TorchSharp;
@@ -105,7 +106,7 @@ static nn.Module<Tensor, Tensor> CreateModel(int classes, string? weights)
 static List<(double TrainLoss, double ValidationLoss, double Accuracy)> Train(nn.Module<Tensor, Tensor> model,
     PalObjective? objective, DataSet set, int epochs, int batchSize, double learningRate, string name)
 {
-    var optimizer = optim.Adam(model.parameters(), learningRate);
+    var optimizer = new FlatMemoryAdam(model.parameters(), learningRate);
     var curve = new List<(double, double, double)>();
     var train = set.Train;
     for (var epoch = 1; epoch <= epochs; epoch++)

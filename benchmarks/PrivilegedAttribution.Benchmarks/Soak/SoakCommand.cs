@@ -2,9 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
-using PrivilegedAttribution.Benchmarks.Backend;
 using PrivilegedAttribution.Benchmarks.Ratios;
-using PrivilegedAttribution.Samples;
 using TorchSharp;
 
 namespace PrivilegedAttribution.Benchmarks.Soak;
