@@ -75,12 +75,12 @@ smoke_stops decoy-mnist-diverges 3 "Training stopped: the loss is not finite" ru
 smoke quick-start "" run samples/QuickStart -- --epochs 1 --train-size 1000
 smoke mask-prior "$out/mask-prior/mask-prior-attribution.png" run samples/MaskPrior -- --epochs 1 --train-size 1000 \
     --out "$out/mask-prior"
-smoke resnet-integration "$out/resnet/resnet18-training-curves.png" run samples/ResNetIntegration -- --train-size 64 \
-    --validation-size 32 --test-size 32 --epochs 1 --out "$out/resnet"
-smoke resnet-integration-faces "$out/resnet-faces/resnet18-attribution.png" run samples/ResNetIntegration -- \
+smoke resnet-integration "$out/resnet/resnet18-training-curves.png" run samples/TorchVisionIntegration -- \
+    --train-size 64 --validation-size 32 --test-size 32 --epochs 1 --out "$out/resnet"
+smoke resnet-integration-faces "$out/resnet-faces/resnet18-attribution.png" run samples/TorchVisionIntegration -- \
     --faces artifacts/face-fixture/rafdb/basic --epochs 1 --out "$out/resnet-faces"
-smoke vgg-integration "$out/vgg/vgg11bn-training-curves.png" run samples/VggIntegration -- --train-size 32 \
-    --validation-size 16 --test-size 16 --epochs 1 --out "$out/vgg"
+smoke vgg-integration "$out/vgg/vgg11bn-training-curves.png" run samples/TorchVisionIntegration -- --model vgg11_bn \
+    --train-size 32 --validation-size 16 --test-size 16 --epochs 1 --out "$out/vgg"
 smoke facial-expression "" bash samples/FacialExpression/smoke.sh
 smoke landmark-benchmark "" run benchmarks/PrivilegedAttribution.Landmarks.Benchmarks -- --filter '*' --job Dry
 smoke benchmarks "" run benchmarks/PrivilegedAttribution.Benchmarks -- smoke
