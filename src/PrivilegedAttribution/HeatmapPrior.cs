@@ -166,8 +166,8 @@ public sealed class HeatmapPrior : nn.Module<Tensor, Tensor>, IHeatmapPrior, IVa
     }
 
     /// <summary>(B) bool on the landmarks' device, true where a sample's kept landmarks break the prior's rule
-    /// (non-finite visible coordinates, unit or frame mistakes: see the README's "Bad input"), with no host read;
-    /// <see cref="PalObjective.GuardNonFinite"/> folds it into its one read per step on accelerators.</summary>
+    /// (non-finite visible coordinates, unit or frame mistakes: see <see cref="PalFunctional.landmark_heatmap"/>),
+    /// with no host read; <see cref="PalObjective"/> folds it into its one read per step.</summary>
     /// <param name="landmarks">(B,K,2) landmarks.</param>
     /// <param name="visible">Optional (B,K) visibility.</param>
     public Tensor Violations(Tensor landmarks, Tensor? visible)

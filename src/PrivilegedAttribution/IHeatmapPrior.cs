@@ -39,7 +39,7 @@ public interface IHeatmapPrior
 
     /// <summary>(B) bool on the privileged tensor's device, true where a sample's privileged information breaks the
     /// prior's rules (non-finite values, unit or frame mistakes), computed with no host read:
-    /// <see cref="PalObjective.GuardNonFinite"/> folds it into its one read per step. A prior with no such rules
+    /// <see cref="PalObjective"/> folds it into its one read per step. A prior with no such rules
     /// returns all false.</summary>
     /// <param name="privileged">The batch's privileged information.</param>
     /// <param name="visible">Optional (B,K) visibility.</param>
