@@ -137,10 +137,11 @@ public sealed class PalObjective : IDisposable
         {
             if (layer.Head is not null || layer.Grid is { IsDerivedFromModel: true })
             {
+                var asked = layer.Head is not null ? "a closed-form Head" : "LayerGrid.FromModel";
                 throw new ArgumentException(
-                    $"Layer '{layer.Name}' asks for {(layer.Head is not null ? "a closed-form Head" : "LayerGrid.FromModel")}" +
-                    ", which needs the model's layers; a hook-free objective has only its forward function. Remove " +
-                    "it (or declare the grid with new LayerGrid(stride, offset)).", nameof(layers));
+                    $"Layer '{layer.Name}' asks for {asked}, which needs the model's layers; a hook-free objective " +
+                    "has only its forward function. Remove it (or declare the grid with new LayerGrid(stride, " +
+                    "offset)).", nameof(layers));
             }
         }
 
@@ -347,10 +348,10 @@ public sealed class PalObjective : IDisposable
             var expected = _terms.Count(t => !t.Layer.IsInput);
             if (returned.Count != expected)
             {
+                var names = string.Join(", ", _terms.Where(t => !t.Layer.IsInput).Select(t => $"'{t.Name}'"));
                 throw new InvalidOperationException(
                     $"The forward function returned {returned.Count} activations for the {expected} layers that are " +
-                    $"not PalLayer.Input ({string.Join(", ", _terms.Where(t => !t.Layer.IsInput).Select(t => $"'{t.Name}'"))}): " +
-                    "return one per layer, in their order.");
+                    $"not PalLayer.Input ({names}): return one per layer, in their order.");
             }
 
             var next = 0;
@@ -416,7 +417,8 @@ public sealed class PalObjective : IDisposable
 
         return new InvalidOperationException(
             $"Layer '{name}' did not run in the last forward pass (its hook did not fire), so it has no activation " +
-            $"to attribute. Either {parent} runs it with `.forward(x)`, which bypasses TorchSharp's hooks ({advice}), " +
+            $"to attribute. Either {parent} runs it with `.forward(x)`, which bypasses TorchSharp's hooks " +
+            $"({advice}), " +
             "or the model's forward never calls it (a layer that is defined but unused, or skipped on this input: " +
             $"tap one on the path from the input to the output; named_modules() lists them all, used or not).");
     }
@@ -599,7 +601,8 @@ public sealed class PalObjective : IDisposable
         }
 
         var values = losses!.cpu().data<float>().ToArray();
-        var names = new[] { Criterion is null ? "cross-entropy" : "criterion" }.Concat(_terms.Select(t => $"PAL at '{t.Name}'")).Append("total");
+        var names = new[] { Criterion is null ? "cross-entropy" : "criterion" }
+            .Concat(_terms.Select(t => $"PAL at '{t.Name}'")).Append("total");
         throw new NonFiniteLossException(names.Zip(values).ToDictionary(p => p.First, p => (double)p.Second));
     }
 

@@ -20,5 +20,6 @@ internal sealed class PalTerm(PalLayer layer, LayerTap? tap, Linear? head)
     internal string Name => Layer.Name;
 
     /// <summary>How messages name the term's attribution.</summary>
-    internal string Description => Layer.IsInput ? "attribution at the model's input" : $"attribution of layer '{Name}'";
+    internal string Description =>
+        Layer.IsInput ? "attribution at the model's input" : $"attribution of layer '{Name}'";
 }

@@ -36,7 +36,8 @@ internal static class ReceptiveFieldProbe
                 $"The model has no layer named '{layerName}'. Layers from named_modules(): " +
                 $"{NamedModules.Listing(model)}.", nameof(layerName)),
             var other => throw new ArgumentException(
-                $"Layer '{layerName}' is a {other.GetType().Name}, whose forward does not map one tensor to one tensor.",
+                $"Layer '{layerName}' is a {other.GetType().Name}, whose forward does not map one tensor to one " +
+                "tensor.",
                 nameof(layerName)),
         };
         var (channels, height, width) = (images.shape[1], images.shape[2], images.shape[3]);
@@ -60,7 +61,8 @@ internal static class ReceptiveFieldProbe
         }
 
         throw new InvalidOperationException(
-            $"The receptive fields of layer '{layerName}' reach beyond an input {1 << Doublings}× the image's size (or " +
+            $"The receptive fields of layer '{layerName}' reach beyond an input {1 << Doublings}× the image's size " +
+            "(or " +
             "its map has fewer than 3 cells a side there), so its grid cannot be measured: the layer sees the whole " +
             "image, where the default grid (spanning the image) is the usual choice, or declare it with " +
             "new LayerGrid(stride, offset).");
@@ -100,9 +102,11 @@ internal static class ReceptiveFieldProbe
         if (!(strideY > 0 && strideX > 0) || y[2] - y[1] != strideY || x[2] - x[1] != strideX)
         {
             throw new InvalidOperationException(
-                $"The cells of layer '{layerName}' are not centred on a regular grid of the input (neighbouring cells " +
+                $"The cells of layer '{layerName}' are not centred on a regular grid of the input (neighbouring " +
+                "cells " +
                 $"centred on rows {string.Join(", ", y)} and columns {string.Join(", ", x)}): the model is not " +
-                "translation-equivariant up to that layer. Declare the grid with new LayerGrid(…) or keep the default.");
+                "translation-equivariant up to that layer. Declare the grid with new LayerGrid(…) or keep the " +
+                "default.");
         }
 
         return new LayerGrid(strideY, strideX, y[1] - strideY * row, x[1] - strideX * column);

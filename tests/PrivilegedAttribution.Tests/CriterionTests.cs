@@ -84,7 +84,8 @@ public sealed class CriterionTests
         using var objective = new PalObjective(model, [new PalLayer("conv3", 1.0)], new HeatmapPrior(8, 8, 1.5),
             criterion: criterion);
         var error = Assert.Throws<InvalidOperationException>(() => objective.Compute(
-            randn(2, 1, 8, 8, ScalarType.Float64), tensor(new long[] { 0, 1 }), rand(2, 4, 2, ScalarType.Float64) * 8))!;
+            randn(2, 1, 8, 8, ScalarType.Float64), tensor(new long[] { 0, 1 }),
+            rand(2, 4, 2, ScalarType.Float64) * 8))!;
         Assert.That(error.Message, Does.Contain("criterion (CrossEntropyLoss) must return a floating-point scalar")
             .And.Contain("shape [2]"));
     }
@@ -98,7 +99,8 @@ public sealed class CriterionTests
         using var objective = new PalObjective(model, [new PalLayer("conv3", 1.0)], new HeatmapPrior(8, 8, 1.5),
             criterion: criterion);
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => objective.Compute(
-            randn(2, 1, 8, 8, ScalarType.Float64), tensor(new long[] { 0, 3 }), rand(2, 4, 2, ScalarType.Float64) * 8))!;
+            randn(2, 1, 8, 8, ScalarType.Float64), tensor(new long[] { 0, 3 }),
+            rand(2, 4, 2, ScalarType.Float64) * 8))!;
         Assert.That(error.ParamName, Is.EqualTo("labels"));
         Assert.That(error.Message, Does.Contain("[0, 3)").And.Contain("[0, 3]"));
     }

@@ -18,7 +18,8 @@ public sealed class ForwardOfChildrenTests
         using var model = new ExampleStyleCnn();
         using var objective = new PalObjective(model, [new PalLayer("conv2", 1.0)], new HeatmapPrior(12, 12, 2));
         var error = Assert.Throws<InvalidOperationException>(() => objective.Compute(
-            randn(2, 1, 12, 12, ScalarType.Float64), tensor(new long[] { 0, 1 }), rand(2, 4, 2, ScalarType.Float64) * 12))!;
+            randn(2, 1, 12, 12, ScalarType.Float64), tensor(new long[] { 0, 1 }),
+            rand(2, 4, 2, ScalarType.Float64) * 12))!;
         Assert.That(error.Message, Does.Contain("Layer 'conv2' ran in the forward pass")
             .And.Contain("ExampleStyleCnn.forward").And.Contain("`.forward(x)`").And.Contain("`conv2.call(x)`")
             .And.Contain("new PalObjective(forward:"));
@@ -31,7 +32,8 @@ public sealed class ForwardOfChildrenTests
         using var model = Sequential(("block", new ExampleStyleCnn()));
         using var objective = new PalObjective(model, [new PalLayer("block.conv2", 1.0)], new HeatmapPrior(12, 12, 2));
         var error = Assert.Throws<InvalidOperationException>(() => objective.Compute(
-            randn(2, 1, 12, 12, ScalarType.Float64), tensor(new long[] { 0, 1 }), rand(2, 4, 2, ScalarType.Float64) * 12))!;
+            randn(2, 1, 12, 12, ScalarType.Float64), tensor(new long[] { 0, 1 }),
+            rand(2, 4, 2, ScalarType.Float64) * 12))!;
         Assert.That(error.Message, Does.Contain("its parent module 'block'").And.Contain("`conv2.call(x)`"));
     }
 
@@ -42,7 +44,8 @@ public sealed class ForwardOfChildrenTests
         using var model = new ExampleStyleCnn();
         using var objective = new PalObjective(model, [new PalLayer("pool", 1.0)], new HeatmapPrior(12, 12, 2));
         var error = Assert.Throws<InvalidOperationException>(() => objective.Compute(
-            randn(2, 1, 12, 12, ScalarType.Float64), tensor(new long[] { 0, 1 }), rand(2, 4, 2, ScalarType.Float64) * 12))!;
+            randn(2, 1, 12, 12, ScalarType.Float64), tensor(new long[] { 0, 1 }),
+            rand(2, 4, 2, ScalarType.Float64) * 12))!;
         Assert.That(error.Message, Does.Contain("'pool' did not run").And.Contain("`.forward(x)`")
             .And.Contain("never calls it"));
     }
@@ -82,7 +85,8 @@ public sealed class ForwardOfChildrenTests
         using var objective = new PalObjective(forward: images => (model.call(images), []),
             [new PalLayer("conv2", 1.0)], new HeatmapPrior(12, 12, 2));
         var error = Assert.Throws<InvalidOperationException>(() => objective.Compute(
-            randn(2, 1, 12, 12, ScalarType.Float64), tensor(new long[] { 0, 1 }), rand(2, 4, 2, ScalarType.Float64) * 12))!;
+            randn(2, 1, 12, 12, ScalarType.Float64), tensor(new long[] { 0, 1 }),
+            rand(2, 4, 2, ScalarType.Float64) * 12))!;
         Assert.That(error.Message, Does.Contain("returned 0 activations for the 1 layers").And.Contain("'conv2'"));
     }
 

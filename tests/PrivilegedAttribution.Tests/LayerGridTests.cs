@@ -99,8 +99,9 @@ public sealed class LayerGridTests
 
         using var attribution = new LayerTap(model, "conv");
         var logits = model.call(x);
-        var expected = PalFunctional.pal_loss(PalFunctional.attribution_map(logits, attribution.TakeActivation(), labels),
-            prior.render(landmarks, new LayerGrid(stride: 1, offset: 2), 24, 24));
+        var map = PalFunctional.attribution_map(logits, attribution.TakeActivation(), labels);
+        var heatmap = prior.render(landmarks, new LayerGrid(stride: 1, offset: 2), 24, 24);
+        var expected = PalFunctional.pal_loss(map, heatmap);
         Assert.That(derived, Is.EqualTo(Scalar(expected)).Within(1e-12));
     }
 
