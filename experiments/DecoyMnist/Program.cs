@@ -53,7 +53,9 @@ var rrrAnnotation = Opt("--rrr-annotation", "RRR's forbidden region: background 
 var rrrSigma = Opt("--rrr-sigma", "Blur of the ink defining 'near the digit' for RRR, in pixels", 2.0);
 var rrrThreshold = Opt("--rrr-threshold", "Pixels whose blurred ink (peak 1) is below this are forbidden", 0.1);
 // Outputs go beside the data folder's parent (experiments/DecoyMnist/out from the repository root, out/ from here).
-var defaultOutput = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(defaultData)))!, "out");
+// The experiment's own folder beside the digits' artifacts/ (run from the repository or from this project's folder).
+var defaultOutput = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(defaultData))!, "..",
+    "experiments", "DecoyMnist", "out"));
 var output = Opt("--out", "Output folder", Path.GetRelativePath(Environment.CurrentDirectory, defaultOutput));
 // One thread by default: on shared or busy cores, LibTorch's spinning thread pool was measured 5× slower with two.
 var threads = Opt("--threads", "LibTorch CPU threads (1 is fastest on shared cores)", 1);
