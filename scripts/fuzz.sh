@@ -58,6 +58,10 @@ mkdir -p "$work"
 rm -rf "$work/seeds" "$work/findings.previous"
 [ -d "$work/findings" ] && mv "$work/findings" "$work/findings.previous"
 cp -r "$project/Corpus/$target" "$work/seeds"
+# The real model's first 2 KiB as one more seed, taken from the installed Debian package (never committed).
+if [ "$target" = dlib-model ] && [ -f /usr/share/dlib/shape_predictor_68_face_landmarks.dat ]; then
+    head -c 2048 /usr/share/dlib/shape_predictor_68_face_landmarks.dat > "$work/seeds/real-model-first-2048-bytes.dat"
+fi
 if [ "$target" = image ] || [ "$target" = jpeg-end ]; then
     dotnet "$replay/PrivilegedAttribution.Fuzz.dll" image --write-seeds "$work/seeds"
 fi
