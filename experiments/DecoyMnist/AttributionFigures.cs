@@ -1,3 +1,4 @@
+using PrivilegedAttribution.Landmarks.SkiaSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

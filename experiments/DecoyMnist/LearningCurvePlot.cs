@@ -1,3 +1,4 @@
+using PrivilegedAttribution.Landmarks.SkiaSharp;
 using ScottPlot;
 
 namespace PrivilegedAttribution.Experiments.DecoyMnist;
@@ -9,7 +10,13 @@ public static class LearningCurvePlot
     /// <summary>Writes the PNG to <paramref name="path"/>.</summary>
     public static void Write(string path, IReadOnlyList<SmallDataReport.Row> rows)
     {
-        FigureFont.RegisterWithScottPlot();
+        if (FigureFont.File is { } font)   // SkiaSharp without a font manager: ScottPlot needs a font file
+        {
+            Fonts.AddFontFile("plot font", font, bold: false, italic: false);
+            Fonts.AddFontFile("plot font", font, bold: true, italic: false);   // titles and axis labels are bold
+            Fonts.Default = "plot font";
+        }
+
         var plot = new Plot();
         var sizes = rows.Select(r => r.Size).Distinct().Order().ToArray();
         var methods = rows.Select(r => r.Method).Distinct().Order().ToList();
