@@ -354,8 +354,8 @@ public sealed class LandmarkAugmentation
             (x >= low.view(-1, 1)).logical_and(x < high.view(-1, 1));
 
         var (batch, rowCount, columnCount) = (images.shape[0], images.shape[2], images.shape[3]);
-        var columns = (arange(columnCount, draws.dtype, images.device) + 0.5).view(1, -1);
-        var rows = (arange(rowCount, draws.dtype, images.device) + 0.5).view(1, -1);
+        var columns = Positions(columnCount, draws.dtype, images.device).Plus(0.5).view(1, -1);
+        var rows = Positions(rowCount, draws.dtype, images.device).Plus(0.5).view(1, -1);
         // The rectangle is separable: (rows inside) × (columns inside), broadcast to (B,1,H,W).
         var covered = Within(rows, top, bottom).view(batch, 1, rowCount, 1)
             .logical_and(Within(columns, left, right).view(batch, 1, 1, columnCount))
