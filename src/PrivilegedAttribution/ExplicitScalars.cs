@@ -104,6 +104,21 @@ internal static class ExplicitScalars
         return t.clamp_min(operand);
     }
 
+    /// <summary>min(t, c).</summary>
+    internal static Tensor AtMostClamped(this Tensor t, double c)
+    {
+        using var operand = c.ToScalar();
+        return t.clamp_max(operand);
+    }
+
+    /// <summary>t clamped to [low, high].</summary>
+    internal static Tensor Clamped(this Tensor t, double low, double high)
+    {
+        using var lowOperand = low.ToScalar();
+        using var highOperand = high.ToScalar();
+        return t.clamp(lowOperand, highOperand);
+    }
+
     /// <summary>t clamped to [low, high] (integer bounds, for class indices).</summary>
     internal static Tensor Clamped(this Tensor t, long low, long high)
     {

@@ -7,7 +7,8 @@ using static TorchSharp.torch.nn;
 namespace PrivilegedAttribution.Tests;
 
 /// <summary>
-/// A PAL training step must leave no more native scalars to the finalizer than the same loop's plain step. TorchSharp
+/// A PAL training step, and a landmark-aware augmentation of its batch, must leave no more native scalars to the
+/// finalizer than the same loop's plain step. TorchSharp
 /// converts a <c>double</c> passed where a <see cref="Scalar"/> is expected (<c>t * 2.0</c>, <c>t.masked_fill(m, 0.0)
 /// </c>) into a small native object that no dispose scope takes; in a loop that allocates little managed memory the
 /// collector seldom runs, and those objects pin glibc's heap between the step's large temporaries so that resident
@@ -45,6 +46,32 @@ public sealed class TrainingStepScalarTests
         var pal = ScalarsForTheFinalizer(objective);
         Assert.That(pal, Is.LessThanOrEqualTo(plain),
             $"{Steps} PAL steps left {pal} native scalars for the finalizer, the same loop's plain steps {plain}");
+    }
+
+    [Test]
+    public void Augmenting_a_batch_leaves_no_scalar_for_the_finalizer()
+    {
+        var augmentation = new LandmarkAugmentation(LandmarkAugmentationOptions.FacialExpression);
+        using var generator = new Generator(5);
+        using var images = rand(4, 3, 32, 32);
+        using var landmarks = rand(4, 68, 2) * 20 + 6;
+        using var mask = rand(4, 1, 32, 32);
+        using var finalized = new FinalizedObjects();
+
+        void Augment()
+        {
+            using var scope = NewDisposeScope();
+            augmentation.Apply(images, landmarks, mask: mask, generator: generator);
+        }
+
+        Augment();
+        finalized.Drain(typeof(Scalar));
+        for (var i = 0; i < Steps; i++)
+        {
+            Augment();
+        }
+
+        Assert.That(finalized.Drain(typeof(Scalar)), Is.Zero, $"native scalars left by {Steps} augmentations");
     }
 
     /// <summary>Runs <see cref="Steps"/> training steps (a dispose scope, zero_grad, the loss, backward, a
