@@ -161,6 +161,9 @@ trainCommand.SetAction(p =>
     Report.Write(settings, test, predictions, curve);
     WriteOverlays(net, prior, test, predictions, settings, p.GetValue(overlays));
     Console.WriteLine($"wrote the report and figures to {settings.Output}");
+    // Peak resident memory (VmHWM on Linux); a loop like this one keeps it flat (docs: "Optimizer memory").
+    var peakMiB = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 >> 20;
+    Console.WriteLine($"peak resident memory {peakMiB} MiB");
 });
 root.Subcommands.Add(trainCommand);
 return root.Parse(args).Invoke();

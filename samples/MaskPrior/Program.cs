@@ -65,6 +65,9 @@ static int Run(string data, int epochs, int trainSize, double lambda, string out
                       $"{DecoyShare(pal, testImages, testLabels, testDecoy),8:F1}");
     WriteFigure(Path.Combine(output, "mask-prior-attribution.png"), plain, pal, prior, testImages[..8], testInk[..8],
         testLabels[..8]);
+    // Peak resident memory (VmHWM on Linux); a loop like this one keeps it flat (docs: "Optimizer memory").
+    var peakMiB = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 >> 20;
+    Console.WriteLine($"peak resident memory {peakMiB} MiB");
     return 0;
 }
 

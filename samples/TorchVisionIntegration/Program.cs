@@ -73,6 +73,9 @@ root.SetAction(p =>
         [("plain", plainCurve), ("PAL", palCurve)]);
     WriteOverlays(Path.Combine(folderOut, $"{backbone.Stem}-attribution.png"), title, plain, model,
         backbone.Layers[0], set);
+    // Peak resident memory (VmHWM on Linux); a loop like this one keeps it flat (docs: "Optimizer memory").
+    var peakMiB = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 >> 20;
+    Console.WriteLine($"peak resident memory {peakMiB} MiB");
     return 0;
 });
 return root.Parse(args).Invoke();
