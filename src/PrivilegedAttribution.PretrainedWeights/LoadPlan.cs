@@ -80,7 +80,7 @@ internal sealed class LoadPlan
 
         var modelNames = model.Select(entry => entry.Name).ToHashSet(StringComparer.Ordinal);
         var unexpected = fileEntries.Keys.Where(name => !modelNames.Contains(name) && !InHead(name))
-            .OrderBy(name => name, Comparer<string>.Create(Shapes.CompareNatural)).ToList();
+            .Order(Shapes.EntryOrder).ToList();
 
         var keptHead = new List<KeptHeadEntry>();
         var headEntries = model.Where(entry => InHead(entry.Name)).ToList();
@@ -175,13 +175,13 @@ internal sealed class LoadPlan
         if (fileLayout is null && modelLayout is not null)
         {
             return $"the file is not the state dict of a torchvision ResNet or VGG (its first entries: " +
-                $"{Listing(fileEntries.Keys.OrderBy(n => n, Comparer<string>.Create(Shapes.CompareNatural)).ToList(), 3)}), " +
+                $"{Listing(fileEntries.Keys.Order(Shapes.EntryOrder).ToList(), 3)}), " +
                 $"the model is {modelLayout}";
         }
 
         // A classification head is the model's last layer with parameters.
-        var modules = differing.Select(ModelState.ModuleOf).Distinct(StringComparer.Ordinal).ToList();
-        var last = model.Count > 0 ? ModelState.ModuleOf(model[^1].Name) : null;
+        var modules = differing.Select(Shapes.ModuleOf).Distinct(StringComparer.Ordinal).ToList();
+        var last = model.Count > 0 ? Shapes.ModuleOf(model[^1].Name) : null;
         if (modules.Count == 1 && modules[0] == last && last != head)
         {
             var classes = fileLayout?.Classes is { } fileClasses && modelLayout?.Classes is { } modelClasses

@@ -32,7 +32,4 @@ internal static class ModelState
             Walk(child, $"{prefix}{name}.", entries);
         }
     }
-
-    /// <summary>The module an entry belongs to: <c>layer1.0.bn1</c> for <c>layer1.0.bn1.running_mean</c>.</summary>
-    internal static string ModuleOf(string entry) => entry.LastIndexOf('.') is var dot and >= 0 ? entry[..dot] : "";
 }

@@ -31,7 +31,7 @@ namespace PrivilegedAttribution;
 /// <code>
 /// var model = torchvision.models.resnet18(num_classes: 7);
 /// var report = PretrainedWeights.Load(model, "resnet18-f37072fd.pth", head: PretrainedWeights.ResNetHead);
-/// Console.WriteLine(report);   // Loaded 120 of 122 entries …; kept the model's head 'fc': fc.weight: model [7, 512], …
+/// Console.WriteLine(report);   // Loaded 120 of 122 entries …; kept the model's head 'fc': fc.weight: …
 /// </code>
 /// </example>
 public static class PretrainedWeights
@@ -128,9 +128,9 @@ public static class PretrainedWeights
             return entries;
         }
 
-        var modules = entries.Select(e => ModelState.ModuleOf(e.Name)).Distinct().ToList();
+        var modules = entries.Select(e => Shapes.ModuleOf(e.Name)).Distinct().ToList();
         var hint = entries.Any(e => e.Name == head)
-            ? $" '{head}' is one of its entries: name the module that holds it, '{ModelState.ModuleOf(head)}'."
+            ? $" '{head}' is one of its entries: name the module that holds it, '{Shapes.ModuleOf(head)}'."
             : "";
         throw new ArgumentException(
             $"The model has no parameter or buffer under the module '{head}', so it cannot be the head.{hint} The " +

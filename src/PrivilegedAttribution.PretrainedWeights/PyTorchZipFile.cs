@@ -14,7 +14,8 @@ internal sealed class PyTorchZipFile : WeightFile
 {
     private readonly Dictionary<string, Tensor> _tensors;
 
-    private PyTorchZipFile(string source, Dictionary<string, Tensor> tensors) : base(source, WeightFileFormat.PyTorchZip)
+    private PyTorchZipFile(string source, Dictionary<string, Tensor> tensors)
+        : base(source, WeightFileFormat.PyTorchZip)
     {
         _tensors = tensors;
         Entries = tensors.ToDictionary(e => e.Key, e => new TensorHeader(e.Value.dtype, e.Value.shape));
@@ -100,8 +101,10 @@ internal sealed class PyTorchZipFile : WeightFile
         if (others.Count > 0)
         {
             others.Sort(StringComparer.Ordinal);
-            var nested = table.Cast<DictionaryEntry>().Where(e => e.Value is IDictionary).Select(e => e.Key)
-                .OrderBy(key => $"{key}", StringComparer.Ordinal).FirstOrDefault();
+            // The entry that holds a state dict: a dictionary of tensors only.
+            var nested = table.Cast<DictionaryEntry>()
+                .Where(e => e.Value is IDictionary { Count: > 0 } d && d.Values.Cast<object?>().All(v => v is Tensor))
+                .Select(e => $"{e.Key}").Order(StringComparer.Ordinal).FirstOrDefault();
             var hint = nested is null
                 ? "Save the model's state dict alone: torch.save(model.state_dict(), path)."
                 : $"A training checkpoint? Save its state dict alone: torch.save(checkpoint['{nested}'], path).";

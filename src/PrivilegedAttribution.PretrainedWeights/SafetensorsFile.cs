@@ -95,19 +95,27 @@ internal sealed class SafetensorsFile : WeightFile
             }
 
             var entries = new Dictionary<string, TensorHeader>(StringComparer.Ordinal);
-            foreach (var property in document.RootElement.EnumerateObject())
+            try
             {
-                if (property.Name == "__metadata__")
+                foreach (var property in document.RootElement.EnumerateObject())
                 {
-                    continue;
-                }
+                    if (property.Name == "__metadata__")
+                    {
+                        continue;
+                    }
 
-                if (entries.ContainsKey(property.Name))
-                {
-                    throw Damaged(source, $"its header names the tensor '{property.Name}' twice");
-                }
+                    if (entries.ContainsKey(property.Name))
+                    {
+                        throw Damaged(source, $"its header names the tensor '{property.Name}' twice");
+                    }
 
-                entries[property.Name] = Entry(property, dataLength, source);
+                    entries[property.Name] = Entry(property, dataLength, source);
+                }
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+            {
+                // JsonDocument checks the UTF-8 of a name or string only when it is read.
+                throw Damaged(source, $"its header is not valid UTF-8 JSON ({e.Message})");
             }
 
             return new SafetensorsFile(source, stream, entries);

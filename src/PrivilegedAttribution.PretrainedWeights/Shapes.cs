@@ -18,8 +18,35 @@ internal static class Shapes
         _ => "integer",
     };
 
-    /// <summary>Orders names as a person reads them: <c>features.2</c> before <c>features.10</c>.</summary>
-    internal static int CompareNatural(string? a, string? b)
+    /// <summary>Orders state dict names as PyTorch lists a module's entries where it can: modules as a person reads
+    /// them (<c>features.2</c> before <c>features.10</c>), then within a module <c>weight</c>, <c>bias</c>,
+    /// <c>running_mean</c>, <c>running_var</c>, <c>num_batches_tracked</c>, then other names.</summary>
+    internal static readonly Comparer<string> EntryOrder = Comparer<string>.Create((a, b) =>
+    {
+        var order = CompareNatural(ModuleOf(a), ModuleOf(b));
+        if (order != 0)
+        {
+            return order;
+        }
+
+        order = Rank(a).CompareTo(Rank(b));
+        return order != 0 ? order : string.CompareOrdinal(a, b);
+    });
+
+    private static readonly string[] EntryNames =
+        ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"];
+
+    /// <summary>The module an entry belongs to: <c>layer1.0.bn1</c> for <c>layer1.0.bn1.running_mean</c>.</summary>
+    internal static string ModuleOf(string entry) => entry.LastIndexOf('.') is var dot and >= 0 ? entry[..dot] : "";
+
+    private static int Rank(string entry)
+    {
+        var index = Array.IndexOf(EntryNames, entry[(entry.LastIndexOf('.') + 1)..]);
+        return index >= 0 ? index : EntryNames.Length;
+    }
+
+    /// <summary>Orders dotted names as a person reads them: <c>features.2</c> before <c>features.10</c>.</summary>
+    private static int CompareNatural(string? a, string? b)
     {
         var left = (a ?? "").Split('.');
         var right = (b ?? "").Split('.');

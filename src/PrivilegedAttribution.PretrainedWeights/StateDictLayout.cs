@@ -79,7 +79,9 @@ internal sealed record StateDictLayout(string Architecture, long? Classes)
         var name = known
             ? $"VGG-{depth}{(batchNorm ? " with batch normalisation" : "")} (vgg{depth}{(batchNorm ? "_bn" : "")})"
             : $"VGG-like network of {convolutions} convolutions{(batchNorm ? " with batch normalisation" : "")}";
-        var classes = shapes.TryGetValue("classifier.6.weight", out var head) && head.Length == 2 ? head[0] : (long?)null;
+        var classes = shapes.TryGetValue("classifier.6.weight", out var head) && head.Length == 2
+            ? head[0]
+            : (long?)null;
         return new StateDictLayout(name, classes);
     }
 }

@@ -72,8 +72,9 @@ internal abstract class WeightFile
     }
 
     /// <summary>Whether an exception thrown while a reader parses a file means that the file is damaged or not
-    /// what it claims (as opposed to an I/O failure or the process running out of memory).</summary>
+    /// what it claims: anything but the process running out of memory or stack. (The pickle reader reports a
+    /// truncated pickle with a plain IOException, so I/O exceptions count too; the original is kept as the inner
+    /// exception.)</summary>
     protected static bool IsDamage(Exception exception) =>
-        exception is not OutOfMemoryException and not InsufficientExecutionStackException &&
-        (exception is not IOException || exception is EndOfStreamException);
+        exception is not OutOfMemoryException and not InsufficientExecutionStackException;
 }

@@ -39,6 +39,14 @@ internal static class TestModels
         return (a.to(ScalarType.Float64) - b.to(ScalarType.Float64)).abs().max().item<double>();
     }
 
+    /// <summary>Same shape, dtype and values (torch.equal).</summary>
+    public static bool Identical(Tensor a, Tensor b) => a.dtype == b.dtype && a.Equals(b);
+
+    /// <summary>Whether every state dict entry of <paramref name="model"/> still equals its
+    /// <see cref="Snapshot"/>.</summary>
+    public static bool Unchanged(nn.Module model, Dictionary<string, Tensor> snapshot) =>
+        model.state_dict().All(e => Identical(e.Value.cpu(), snapshot[e.Key]));
+
     /// <summary>The model's state dict entries by name, detached copies on the CPU.</summary>
     public static Dictionary<string, Tensor> Snapshot(nn.Module model) =>
         model.state_dict().ToDictionary(e => e.Key, e => e.Value.detach().cpu().clone());
