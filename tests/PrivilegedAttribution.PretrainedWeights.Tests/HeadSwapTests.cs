@@ -40,6 +40,20 @@ public sealed class HeadSwapTests
     }
 
     [Test]
+    public void The_report_says_in_one_line_what_was_loaded_and_kept()
+    {
+        using var scope = NewDisposeScope();
+        using var model = TestModels.TorchVision("resnet18", classes: 7);
+        var path = PyTorchFiles.PathOf("resnet18.pth");
+
+        var report = PretrainedWeights.Load(model, path, PretrainedWeights.ResNetHead);
+
+        Assert.That(report.ToString(), Is.EqualTo($"Loaded 120 of 122 entries from '{path}' (PyTorchZip, a " +
+            "torchvision ResNet-18 (resnet18) with 1000 classes); kept the model's head 'fc': fc.weight: model " +
+            "[7, 512], file [1000, 512]; fc.bias: model [7], file [1000]."));
+    }
+
+    [Test]
     public void A_named_head_that_fits_is_loaded_too()
     {
         using var scope = NewDisposeScope();
