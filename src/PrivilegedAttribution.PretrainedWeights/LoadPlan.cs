@@ -84,8 +84,12 @@ internal sealed class LoadPlan
 
         var keptHead = new List<KeptHeadEntry>();
         var headEntries = model.Where(entry => InHead(entry.Name)).ToList();
+        // The head loads only as a whole: every entry of the model's head in the file with its shape, and no entry
+        // under the head in the file that the model's head lacks.
+        var headNames = headEntries.Select(entry => entry.Name).ToHashSet(StringComparer.Ordinal);
         var headFits = headEntries.All(entry =>
-            fileEntries.TryGetValue(entry.Name, out var found) && Shapes.Equal(entry.Tensor.shape, found.Shape));
+                fileEntries.TryGetValue(entry.Name, out var found) && Shapes.Equal(entry.Tensor.shape, found.Shape)) &&
+            fileEntries.Keys.Where(InHead).All(headNames.Contains);
         foreach (var (name, tensor) in headEntries)
         {
             fileEntries.TryGetValue(name, out var entry);
@@ -106,53 +110,51 @@ internal sealed class LoadPlan
         var fileLayout = StateDictLayout.Recognise(fileEntries.ToDictionary(e => e.Key, e => e.Value.Shape));
         if (differences.Count > 0 || unexpected.Count > 0)
         {
-            var first = differences.Count > 0
-                ? differences.OrderBy(d => modelNames.Contains(d.Name) ? IndexOf(model, d.Name) : int.MaxValue)
-                    .First().Text
-                : $"'{unexpected[0]}' ({Shapes.Format(fileEntries[unexpected[0]].Shape)}) is in the file but not " +
-                  "in the model";
-            var cause = Cause(model, fileEntries, fileLayout, head,
-                differences.Select(d => d.Name).Concat(unexpected).ToList());
-            var lines = new List<string>
-            {
-                $"Cannot load '{file.Source}' into the model: {cause}.",
-                $"The first entry that differs: {first}.",
-            };
-            if (missing.Count > 0)
-            {
-                lines.Add($"Missing from the file ({missing.Count} of {model.Count}): {Listing(missing)}.");
-            }
-
-            if (unexpected.Count > 0)
-            {
-                lines.Add($"In the file but not in the model ({unexpected.Count} of {fileEntries.Count}): " +
-                    $"{Listing(unexpected)}.");
-            }
-
-            if (shapes.Count > 0)
-            {
-                lines.Add($"Shapes that differ ({shapes.Count}): {string.Join("; ", shapes.Take(Shown))}" +
-                    $"{(shapes.Count > Shown ? "; …" : "")}.");
-            }
-
-            lines.Add("Nothing was copied into the model.");
-            throw new ArgumentException(string.Join(Environment.NewLine, lines), argument);
+            throw Refusal(model, file.Source, fileEntries, fileLayout, head, differences, missing, unexpected, shapes,
+                argument);
         }
 
         return new LoadPlan(copies, keptHead, strippedPrefix, fileLayout);
     }
 
-    private static int IndexOf(IReadOnlyList<(string Name, Tensor Tensor)> model, string name)
+    /// <summary>The exception that refuses the load: the cause, the first entry that differs in the model's order,
+    /// then the first few missing, unexpected and reshaped entries.</summary>
+    private static ArgumentException Refusal(IReadOnlyList<(string Name, Tensor Tensor)> model, string source,
+        Dictionary<string, TensorHeader> fileEntries, StateDictLayout? fileLayout, string? head,
+        List<(string Name, string Text)> differences, List<string> missing, List<string> unexpected,
+        List<string> shapes, string argument)
     {
-        for (var i = 0; i < model.Count; i++)
+        var modelNames = model.Select(entry => entry.Name).ToList();
+        var first = differences.Count > 0
+            ? differences.OrderBy(d => modelNames.IndexOf(d.Name) is var i and >= 0 ? i : int.MaxValue).First().Text
+            : $"'{unexpected[0]}' ({Shapes.Format(fileEntries[unexpected[0]].Shape)}) is in the file but not in the " +
+              "model";
+        var cause = Cause(model, fileEntries, fileLayout, head,
+            differences.Select(d => d.Name).Concat(unexpected).ToList());
+        var lines = new List<string>
         {
-            if (model[i].Name == name)
-            {
-                return i;
-            }
+            $"Cannot load '{source}' into the model: {cause}.",
+            $"The first entry that differs: {first}.",
+        };
+        if (missing.Count > 0)
+        {
+            lines.Add($"Missing from the file ({missing.Count} of {model.Count}): {Listing(missing)}.");
         }
 
-        return int.MaxValue;
+        if (unexpected.Count > 0)
+        {
+            lines.Add($"In the file but not in the model ({unexpected.Count} of {fileEntries.Count}): " +
+                $"{Listing(unexpected)}.");
+        }
+
+        if (shapes.Count > 0)
+        {
+            lines.Add($"Shapes that differ ({shapes.Count}): {string.Join("; ", shapes.Take(Shown))}" +
+                $"{(shapes.Count > Shown ? "; …" : "")}.");
+        }
+
+        lines.Add("Nothing was copied into the model.");
+        return new ArgumentException(string.Join(Environment.NewLine, lines), argument);
     }
 
     private static string KindText(string name, ScalarType model, ScalarType file) =>

@@ -91,6 +91,25 @@ public sealed class HeadSwapTests
     }
 
     [Test]
+    public void A_file_head_with_an_entry_the_models_head_lacks_is_kept_whole()
+    {
+        var path = TamperedFiles.ResNet18(state => state["fc.scale"] = ones(1000));
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var model = TestModels.TorchVision("resnet18");
+            var report = PretrainedWeights.Load(model, path, "fc");
+
+            Assert.That(report.HeadLoaded, Is.False);
+            Assert.That(report.KeptHead.Select(e => e.Name), Is.EqualTo(new[] { "fc.weight", "fc.bias" }));
+        }
+        finally
+        {
+            TamperedFiles.Delete(path);
+        }
+    }
+
+    [Test]
     public void Without_a_head_another_number_of_classes_is_refused_naming_the_head_to_pass()
     {
         using var scope = NewDisposeScope();
