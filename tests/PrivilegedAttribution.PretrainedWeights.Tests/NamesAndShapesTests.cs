@@ -13,6 +13,8 @@ public sealed class NamesAndShapesTests
     [TestCase("resnet34", "resnet34.names.safetensors", "a torchvision ResNet-34 (resnet34) with 1000 classes")]
     [TestCase("resnet50", "resnet50.safetensors", "a torchvision ResNet-50 (resnet50) with 1000 classes")]
     [TestCase("vgg11", "vgg11.names.safetensors", "a torchvision VGG-11 (vgg11) with 1000 classes")]
+    [TestCase("vgg11_bn", "vgg11_bn.names.safetensors",
+        "a torchvision VGG-11 with batch normalisation (vgg11_bn) with 1000 classes")]
     [TestCase("vgg16", "vgg16.names.safetensors", "a torchvision VGG-16 (vgg16) with 1000 classes")]
     [TestCase("vgg16_bn", "vgg16_bn.names.safetensors",
         "a torchvision VGG-16 with batch normalisation (vgg16_bn) with 1000 classes")]

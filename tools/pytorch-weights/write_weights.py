@@ -36,7 +36,8 @@ SEED = 20220324
 WITH_LOGITS = ["resnet18", "vgg11_bn", "resnet50"]
 # VGG's 25088 x 4096 first classifier layer makes its files 0.5 GB each: one format is enough for its logits.
 PTH_ONLY = {"vgg11_bn"}
-NAMES_ONLY = ["resnet34", "vgg11", "vgg16", "vgg16_bn"]
+# Also vgg11_bn: its .pth has the names, but not in a header that shows PyTorch's order without reading the pickle.
+NAMES_ONLY = ["resnet34", "vgg11", "vgg11_bn", "vgg16", "vgg16_bn"]
 INPUT_SHAPE = [2, 3, 64, 64]
 TINY_INPUT_SHAPE = [2, 3, 8, 8]
 
