@@ -3,7 +3,7 @@
 #  1. installs what is missing: the DocFX tool (.config/dotnet-tools.json) and Debian's chromium;
 #  2. makes the README's figure (docs/figure → docs/images/pal-figure.png; generated, never committed);
 #  3. compiles every C# snippet of README.md, docs/index.md and docs/articles/*.md that is a complete program
-#     (a ```csharp block), with warnings as errors, against the three packages of src/. The convention, also stated
+#     (a ```csharp block), with warnings as errors, against the four packages of src/. The convention, also stated
 #     in docs/articles/contributing-to-the-docs.md: ```csharp is a complete program and is compiled; ```csharp fragment
 #     is an excerpt (a line or two inside a loop shown elsewhere in full) and is not; ```csharp pending-api uses API
 #     that is not in src/ yet and is listed here until it is enabled;
@@ -62,6 +62,8 @@ cat > "$work/snippet/snippet.csproj" <<XML
     <ProjectReference Include="$repo/src/PrivilegedAttribution.Landmarks/PrivilegedAttribution.Landmarks.csproj" />
     <ProjectReference
         Include="$repo/src/PrivilegedAttribution.Landmarks.SkiaSharp/PrivilegedAttribution.Landmarks.SkiaSharp.csproj" />
+    <ProjectReference
+        Include="$repo/src/PrivilegedAttribution.PretrainedWeights/PrivilegedAttribution.PretrainedWeights.csproj" />
   </ItemGroup>
 </Project>
 XML

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Packs the three packages into a local folder feed and uses them as a user would, in scratch projects:
+# Packs the four packages into a local folder feed and uses them as a user would, in scratch projects:
 #  1. net10.0 console: PrivilegedAttribution + TorchSharp-cpu, one PAL training step (.ci/package-consumer);
 #  2. net8.0 console, the same program, published self-contained for linux-x64 (the .NET 8 targeting and runtime
 #     packs come from NuGet; no .NET 8 runtime is installed) and run from its folder;
@@ -7,7 +7,9 @@
 #     project that gets its references from the README's own `dotnet add package` lines, built and run;
 #  4. PrivilegedAttribution.Landmarks.SkiaSharp alone (its readme's install line and program): decodes a JPEG and
 #     predicts 68 landmarks on Linux, with no native-asset reference of its own;
-#  5. a netstandard2.0 / net6.0 project must fail to restore with NuGet's NU1202 "not compatible".
+#  5. a netstandard2.0 / net6.0 project must fail to restore with NuGet's NU1202 "not compatible";
+#  6. PrivilegedAttribution.PretrainedWeights alone (its readme's install lines and program): loads a torchvision
+#     ResNet-18 state dict written by Debian's PyTorch (tools/pytorch-weights) into a 7-class TorchVision.NET model.
 # Every project builds with warnings as errors and nullable checks on. Each stage prints one "package smoke:" line.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,7 +17,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 version=$(dotnet msbuild "$repo/src/PrivilegedAttribution" -getProperty:Version)
 torchsharp=$(dotnet msbuild "$repo/src/PrivilegedAttribution" -getProperty:TorchSharpVersion)
-packages=(PrivilegedAttribution PrivilegedAttribution.Landmarks PrivilegedAttribution.Landmarks.SkiaSharp)
+packages=(PrivilegedAttribution PrivilegedAttribution.Landmarks PrivilegedAttribution.Landmarks.SkiaSharp
+    PrivilegedAttribution.PretrainedWeights)
 for package in "${packages[@]}"; do
     dotnet pack "$repo/src/$package" -c Release -o "$work/feed" --nologo -v:q
     # A rebuilt package keeps its version: drop the copy a previous run left in the global package cache.
@@ -152,3 +155,26 @@ for tfm in netstandard2.0 net6.0; do
         { cat "$work/unsupported.log" >&2; echo "package smoke: no NU1202 error for $tfm." >&2; exit 1; }
 done
 echo "package smoke: netstandard2.0 and net6.0 get NuGet's NU1202 (not compatible; supports net10.0, net8.0)"
+
+# 6. PrivilegedAttribution.PretrainedWeights alone loads a torchvision state dict (and TorchSharp loads on Debian 12
+# through the package's own copy of the native fix: no PrivilegedAttribution reference here)
+weights_readme="$repo/src/PrivilegedAttribution.PretrainedWeights/README.md"
+weights="$repo/artifacts/pytorch-weights/resnet18.pth"
+if [ ! -f "$weights" ]; then
+    # The package's tests write the same folder at their set-up; Debian's python3-torch is needed (scripts/setup.sh).
+    /usr/bin/python3 "$repo/tools/pytorch-weights/write_weights.py" "$work/pytorch-weights" >/dev/null
+    weights="$work/pytorch-weights/resnet18.pth"
+fi
+project "$work/weights" net10.0
+section "$weights_readme" "## Use" csharp > "$work/weights/Program.cs"
+(cd "$work/weights" && section "$weights_readme" "## Install" bash | grep '^dotnet add package ' |
+    bash -euo pipefail >/dev/null)
+cp "$weights" "$work/weights/resnet18.pth"
+dotnet build "$work/weights" -c Release --nologo -v:q
+(cd "$work/weights" && dotnet bin/Release/net10.0/weights.dll) | tee "$work/weights.log"
+if ! grep -q "^Loaded 120 of 122 entries from 'resnet18.pth' .*kept the model's head 'fc'" "$work/weights.log"; then
+    echo "package smoke: PrivilegedAttribution.PretrainedWeights did not report 120 entries loaded and the head kept." >&2
+    exit 1
+fi
+references=$(grep -o 'PackageReference Include="[^"]*"' "$work/weights/weights.csproj" | cut -d'"' -f2 | paste -sd' ')
+echo "package smoke: $references loaded a torchvision ResNet-18 state dict into a 7-class model"

