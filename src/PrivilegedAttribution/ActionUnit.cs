@@ -9,7 +9,7 @@ namespace PrivilegedAttribution;
 /// <see cref="Ibug68"/> holds the package's locations of the units the expression codebooks use. Each point sits
 /// where the FACS manual describes the unit's appearance change (the brows, the lids, the cheek below the eye, the
 /// sides of the nose, the lip corners, the mouth opening, the chin), anchored on the landmarks nearest to it as
-/// Belharbi et al. 2024 ("Guided Interpretable Facial Expression Recognition via Spatial Action Unit Cues", FG 2024)
+/// Belharbi et al. 2024 ("Guided Interpretable Facial Expression Recognition via Spatial Action Unit Cues")
 /// anchor theirs; offsets are in inter-ocular distances rather than fractions of the image, so they follow the face
 /// in any crop.
 /// </remarks>

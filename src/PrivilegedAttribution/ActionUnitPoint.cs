@@ -97,7 +97,8 @@ public sealed record ActionUnitPoint
     public override string ToString()
     {
         var anchor = _landmarks.Length == 1 ? $"landmark {_landmarks[0]}" : $"mean of {string.Join("+", _landmarks)}";
-        var offsets = (Across != 0 ? $" {Across:+0.##;−0.##} across" : "") + (Down != 0 ? $" {Down:+0.##;−0.##} down" : "");
-        return anchor + offsets;
+        var across = Across != 0 ? $" {Across:+0.##;−0.##} across" : "";
+        var down = Down != 0 ? $" {Down:+0.##;−0.##} down" : "";
+        return anchor + across + down;
     }
 }

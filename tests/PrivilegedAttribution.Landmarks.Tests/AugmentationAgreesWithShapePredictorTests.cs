@@ -6,8 +6,9 @@ namespace PrivilegedAttribution.Landmarks.Tests;
 /// <summary>
 /// The core package's <see cref="LandmarkAugmentation"/> moves landmarks where the face really goes: on the two
 /// public-domain photos of the face fixture, the landmarks <see cref="ShapePredictor"/> finds on the original photo,
-/// carried through a rotation, scaling, translation and horizontal flip, agree with what it finds on the warped photo;
-/// and a wrong transform of the landmarks (a flip without the left/right reindexing, a rotation the wrong way) does not.
+/// carried through a rotation, scaling, translation and horizontal flip, agree with what it finds on the warped
+/// photo; and a wrong transform of the landmarks (a flip without the left/right reindexing, a rotation the wrong way)
+/// does not.
 /// </summary>
 /// <remarks>
 /// Agreement is measured as 300-W measures landmark error: the mean distance over the 68 points, in inter-ocular

@@ -21,7 +21,7 @@ public sealed class ActionUnitPriorTests
         var face = new double[68, 2];
         for (var i = 0; i <= 16; i++)
         {
-            var angle = Math.PI - i * Math.PI / 16; // jaw: from the left ear over the chin (8, at (56, 100)) to the right
+            var angle = Math.PI - i * Math.PI / 16; // jaw: left ear, chin (8, at (56, 100)), right ear
             (face[i, 0], face[i, 1]) = (56 + 40 * Math.Cos(angle), 50 + 50 * Math.Sin(angle));
         }
 
