@@ -377,7 +377,9 @@ public sealed class ActionUnitPrior : nn.Module<Tensor, Tensor, Tensor>, IClassC
         var anchors = codebook.Weights.matmul(points);
         var eyeLine = points.select(1, EyeLineEnd) - points.select(1, EyeLineStart);
         var towardsChin = stack([eyeLine.select(1, 1).neg(), eyeLine.select(1, 0)], 1);
-        var located = anchors + codebook.Across * eyeLine.unsqueeze(1) + codebook.Down * towardsChin.unsqueeze(1);
+        // Plus rather than +, whose alpha = 1 would be a Scalar left to the finalizer (ExplicitScalars).
+        var located = anchors.Plus(codebook.Across * eyeLine.unsqueeze(1))
+            .Plus(codebook.Down * towardsChin.unsqueeze(1));
         var hidden = (shown.logical_not().unsqueeze(1) & codebook.DependsOn.unsqueeze(0)).any(2);
         var member = labels is null
             ? codebook.Membership.any(0).unsqueeze(0).expand(batch, -1)

@@ -302,6 +302,33 @@ public sealed class ActionUnitPriorTests
     }
 
     [Test]
+    public void Rendering_for_a_training_step_leaves_no_native_scalar_for_the_finalizer()
+    {
+        // As TrainingStepScalarTests checks for the landmark prior: the objective's render path, repeated.
+        using var prior = new ActionUnitPrior(Size, Size, 4, ExpressionClassOrder.RafDb);
+        using var landmarks = Batch(Face(), Moved(Face(), 3, 1, 0.9, 8));
+        using var labels = Labels(Happiness, Fear);
+        IValueCheckedPrior objectivePath = prior;
+        using var finalized = new FinalizedObjects();
+
+        void Render()
+        {
+            using var scope = NewDisposeScope();
+            objectivePath.RenderOfChecked(landmarks, labels, 14, 14, null, null);
+            objectivePath.RenderOfChecked(landmarks, labels, 7, 7, new LayerGrid(16, 7.5), null);
+        }
+
+        Render();
+        finalized.Drain(typeof(Scalar));
+        for (var i = 0; i < 16; i++)
+        {
+            Render();
+        }
+
+        Assert.That(finalized.Drain(typeof(Scalar)), Is.Zero, "native scalars left by 16 renders");
+    }
+
+    [Test]
     public void Without_labels_every_class_unit_is_drawn()
     {
         using var scope = NewDisposeScope();
