@@ -7,4 +7,9 @@ internal interface IValueCheckedPrior
 {
     /// <summary>Renders (B,1,h,w) on <paramref name="grid"/> (null: spanning the image) with no host read.</summary>
     Tensor RenderOfChecked(Tensor privileged, long outputHeight, long outputWidth, LayerGrid? grid, Tensor? visible);
+
+    /// <summary>Renders for a batch whose (B) int64 <paramref name="labels"/> are checked too (in range for an
+    /// <see cref="IClassConditionalPrior"/>); a prior that does not depend on the class ignores them.</summary>
+    Tensor RenderOfChecked(Tensor privileged, Tensor labels, long outputHeight, long outputWidth, LayerGrid? grid,
+        Tensor? visible) => RenderOfChecked(privileged, outputHeight, outputWidth, grid, visible);
 }

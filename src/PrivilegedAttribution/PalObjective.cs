@@ -66,8 +66,9 @@ public sealed class PalObjective : IDisposable
     /// criterion that takes them).</param>
     /// <param name="layers">The PAL terms; layer names must be distinct.</param>
     /// <param name="prior">Renders the heatmaps from the batch's privileged information: landmarks
-    /// (<see cref="HeatmapPrior"/>, whose image size must match the images'), a mask (<see cref="MaskHeatmapPrior"/>)
-    /// or a user's own <see cref="IHeatmapPrior"/>.</param>
+    /// (<see cref="HeatmapPrior"/>, whose image size must match the images'), a mask (<see cref="MaskHeatmapPrior"/>),
+    /// each class's action units (<see cref="ActionUnitPrior"/>, or any <see cref="IClassConditionalPrior"/>, rendered
+    /// with the batch's labels) or a user's own <see cref="IHeatmapPrior"/>.</param>
     /// <param name="method">How gradient and activation combine.</param>
     /// <param name="target">Which score is differentiated.</param>
     /// <param name="cloneOutputs">See <see cref="LayerTap(nn.Module, string, bool)"/>.</param>
@@ -207,13 +208,21 @@ public sealed class PalObjective : IDisposable
         CheckBatch(images, labels, privileged, visible);
         var (input, logits, activations) = Forward(images);
         var classes = logits.shape[1];
+        if (Prior is IClassConditionalPrior { ClassCount: var priorClasses } && priorClasses != classes)
+        {
+            throw new InvalidOperationException(
+                $"The prior ({Prior.GetType().Name}) knows {priorClasses} classes but the model has {classes} " +
+                "outputs: give the prior the class order of the model's labels.");
+        }
+
         var flags = new List<Tensor>();
         var checksOnHost = images.device_type == DeviceType.CPU;
         var readFlags = checksOnHost || GuardNonFinite;
 
         // Out-of-range labels would stop the criterion or the attribution's gather with LibTorch's own error before
         // the step's one read: both see the labels clamped, and the read reports the real ones.
-        var labelsChecked = Criterion is null || Target == AttributionTarget.TrueClass;
+        var labelsChecked = Criterion is null || Target == AttributionTarget.TrueClass ||
+                            Prior is IClassConditionalPrior;
         var safeLabels = labels;
         if (labelsChecked && readFlags)
         {
@@ -224,7 +233,7 @@ public sealed class PalObjective : IDisposable
         var criterion = Criterion is null ? nn.functional.cross_entropy(logits, safeLabels) : RunCriterion(logits,
             safeLabels);
         var attributions = Attributions(logits, input, activations, safeLabels);
-        var heatmaps = Heatmaps(attributions, images, privileged, visible);
+        var heatmaps = Heatmaps(attributions, images, privileged, visible, safeLabels);
         var terms = new PalLayerTerm[_terms.Length];
         var total = criterion;
         for (var i = 0; i < _terms.Length; i++)
@@ -489,7 +498,7 @@ public sealed class PalObjective : IDisposable
     }
 
     /// <summary>Each term's heatmap in its attribution's dtype, rendered once per distinct size and grid.</summary>
-    private Tensor[] Heatmaps(Tensor[] attributions, Tensor images, Tensor privileged, Tensor? visible)
+    private Tensor[] Heatmaps(Tensor[] attributions, Tensor images, Tensor privileged, Tensor? visible, Tensor labels)
     {
         var rendered = new Dictionary<(long, long, LayerGrid?), Tensor>();
         var result = new Tensor[_terms.Length];
@@ -499,10 +508,15 @@ public sealed class PalObjective : IDisposable
             var grid = ResolveGrid(_terms[i], images);
             if (!rendered.TryGetValue((h, w, grid), out var heatmap))
             {
-                heatmap = Prior is IValueCheckedPrior ours
-                    ? ours.RenderOfChecked(privileged, h, w, grid, visible)
-                    : grid is null ? Prior.render(privileged, h, w, visible) : Prior.render(privileged, grid, h, w,
-                        visible);
+                heatmap = Prior switch
+                {
+                    IValueCheckedPrior ours => ours.RenderOfChecked(privileged, labels, h, w, grid, visible),
+                    IClassConditionalPrior byClass => grid is null
+                        ? byClass.render(privileged, labels, h, w, visible)
+                        : byClass.render(privileged, labels, grid, h, w, visible),
+                    _ => grid is null ? Prior.render(privileged, h, w, visible) : Prior.render(privileged, grid, h, w,
+                        visible),
+                };
                 NotNull(heatmap, "prior's heatmap");
                 var expected = new[] { images.shape[0], 1, h, w };
                 if (!heatmap.shape.SequenceEqual(expected) || !heatmap.is_floating_point())
