@@ -81,7 +81,7 @@ smoke resnet-integration-faces "$out/resnet-faces/resnet18-attribution.png" run 
     --faces artifacts/face-fixture/rafdb/basic --epochs 1 --out "$out/resnet-faces"
 smoke vgg-integration "$out/vgg/vgg11bn-training-curves.png" run samples/TorchVisionIntegration -- --model vgg11_bn \
     --train-size 32 --validation-size 16 --test-size 16 --epochs 1 --out "$out/vgg"
-smoke facial-expression "" bash samples/FacialExpression/smoke.sh
+smoke facial-expression "" bash samples/FacialExpression/smoke.sh "$out/facial-expression"
 smoke landmark-benchmark "" run benchmarks/PrivilegedAttribution.Landmarks.Benchmarks -- --filter '*' --job Dry
 smoke benchmarks "" run benchmarks/PrivilegedAttribution.Benchmarks -- smoke
 # dlib's C++ predictor beside ours, only where tools/dlib-reference was built (it needs Debian's libdlib-dev).

@@ -1,6 +1,8 @@
 // Facial expression recognition with PAL, from face images to a trained model (README.md beside this file): the 68
 // landmarks are predicted (dlib's model, in C#) where missing and cached; faces are resampled once with them; ResNet-18
-// or VGG-11-BN trains with CE + λ·PAL (PAL's lines marked "// PAL") and is evaluated per class (Report.cs).
+// or VGG-11-BN (from scratch or torchvision weights, Models.cs) trains on augmented faces, landmarks moved with them,
+// with criterion + λ·PAL (PAL's lines marked "// PAL"; the criterion with class weights and label smoothing) and is
+// evaluated per class (Report.cs, Overlays.cs).
 using System.CommandLine;
 using PrivilegedAttribution;
 using PrivilegedAttribution.Optimizers;
@@ -9,6 +11,7 @@ using PrivilegedAttribution.Landmarks.Datasets;
 using PrivilegedAttribution.Landmarks.SkiaSharp;
 using TorchSharp;
 using static TorchSharp.torch;
+using static FaceTensors;
 
 // On a CPU: glibc keeps freed memory (no page faults per step), NNPACK off (a log flood), oneDNN off where it NaNs.
 CpuBackend.ConfigureForTraining();
@@ -81,24 +84,33 @@ var architecture = Opt("--arch", "resnet18 or vgg11_bn (TorchVision; from scratc
 var size = Opt("--size", "Input size in pixels (faces are resampled to size×size)", 112);
 var epochs = Opt("--epochs", "Training epochs", 20);
 var batchSize = Opt("--batch-size", "Mini-batch size", 32);
-var learningRate = Opt("--lr", "Adam's learning rate", 1e-3);
+var learningRate = Opt("--lr", "Adam's learning rate (at the start of the cosine schedule)", 1e-3);
 var layer = Opt<string?>("--pal-layer", "Tapped layer (default layer3 / features.20)", null);
-var lambda = Opt("--pal-lambda", "PAL's weight λ (0: plain cross-entropy)", 0.5);
+var lambda = Opt("--pal-lambda", "PAL's weight λ (0: the criterion alone)", 0.5);
 var strategy = Opt("--pal-strategy", "Channel strategy: mean, all, half or first:F", "half");
+var priorKind = Opt("--prior", "PAL's prior: landmarks (the inner face's, every class alike) or action-units (each " +
+                               "expression's own facial action units, EMFACS)", "landmarks")
+    .AcceptOnlyFromAmong("landmarks", "action-units");
 var sigma = Opt("--sigma", "Heatmap Gaussian σ in input pixels", 6.0);
+var augment = Opt("--augment", "Training augmentation of faces and landmarks together: facial-expression (crop, " +
+                               "rotation, shift, flip, colour jitter, random erasing), flip or none", "facial-expression")
+    .AcceptOnlyFromAmong("facial-expression", "flip", "none");
+var classWeighting = Opt("--class-weights", "none, or inverse-frequency: class c weighs n / (K·n_c), counted on the " +
+                                            "training split", "none").AcceptOnlyFromAmong("none", "inverse-frequency");
+var labelSmoothing = Opt("--label-smoothing", "Label smoothing of the cross-entropy (0: none)", 0.0);
 var seed = Opt("--seed", "Random seed", 1);
 var overlays = Opt("--overlays", "Test faces in the overlay figures", 8);
 var output = Opt("--out", "Output folder", "samples/FacialExpression/out");
 var threads = Opt("--threads", "LibTorch CPU threads", Environment.ProcessorCount);
 var validationFraction = Opt("--validation-fraction", "Share of each class of the training faces held out for the " +
                                                       "per-epoch validation scores", 0.1);
-var weights = Opt<string?>("--weights", "Fine-tune from a TorchSharp state dict of --arch with the ImageNet head " +
-                                        "(1000 classes); the head is replaced for the dataset's classes", null);
+var weights = Opt<string?>("--weights", "Fine-tune from a torchvision state dict of --arch (.pth or .safetensors, " +
+                                        "e.g. ImageNet's); a head of other classes is replaced for the dataset's", null);
 var trainCommand = new Command("train", "Completes the landmarks, trains with PAL, writes metrics.md/json, " +
     "confusion-matrix.csv/png, training-curves.png, heatmap-overlays.png and attribution-overlays.png.")
 {
-    architecture, size, epochs, batchSize, learningRate, layer, lambda, strategy, sigma, seed, overlays, output,
-    threads, validationFraction, weights,
+    architecture, size, epochs, batchSize, learningRate, layer, lambda, strategy, priorKind, sigma, augment,
+    classWeighting, labelSmoothing, seed, overlays, output, threads, validationFraction, weights,
 };
 trainCommand.SetAction(p =>
 {
@@ -108,7 +120,8 @@ trainCommand.SetAction(p =>
     var arch = p.GetValue(architecture)!;
     var tapped = p.GetValue(layer) ?? (arch == "resnet18" ? "layer3" : "features.20");   // PAL's layer
     var settings = new Settings(arch, s, p.GetValue(epochs), p.GetValue(batchSize), p.GetValue(learningRate), tapped,
-        p.GetValue(lambda), p.GetValue(strategy)!, p.GetValue(sigma), p.GetValue(output)!);
+        p.GetValue(lambda), p.GetValue(strategy)!, p.GetValue(priorKind)!, p.GetValue(sigma), p.GetValue(augment)!,
+        p.GetValue(classWeighting)!, p.GetValue(labelSmoothing), p.GetValue(weights), p.GetValue(output)!);
     Directory.CreateDirectory(settings.Output);
     var random = new Random(p.GetValue(seed));
     torch.manual_seed(p.GetValue(seed));
@@ -118,32 +131,49 @@ trainCommand.SetAction(p =>
     var trainRows = Enumerable.Range(0, train.Count).Except(validationRows).ToArray();
     Console.WriteLine($"{trainRows.Length} training, {validationRows.Length} validation and {test.Count} test faces");
 
-    var net = Models.Create(arch, train.ClassNames.Count, p.GetValue(weights));
+    var classes = train.ClassNames.Count;
+    var net = Models.Create(arch, classes, settings.Weights);
     var optimizer = new FlatMemoryAdam(net.parameters(), settings.LearningRate);
-    var prior = new HeatmapPrior(s, s, settings.Sigma, LandmarkRegion.InnerFace);                            // PAL
+    var schedule = optim.lr_scheduler.CosineAnnealingLR(optimizer, settings.Epochs);
+    // Inverse-frequency weights n / (K·n_c) from the training split (a class without training faces weighs 0).
+    var counts = Enumerable.Range(0, classes).Select(c => trainRows.Count(i => train.Labels[i] == c)).ToArray();
+    var classWeights = settings.ClassWeights == "none" ? null : tensor(counts.Select(n =>
+        n == 0 ? 0f : (float)trainRows.Length / (classes * n)).ToArray());
+    using var criterion = new CrossEntropyCriterion(classWeights, settings.LabelSmoothing);
+    IHeatmapPrior prior = settings.Prior == "landmarks"                                                        // PAL
+        ? new HeatmapPrior(s, s, settings.Sigma, LandmarkRegion.InnerFace)                                     // PAL
+        : new ActionUnitPrior(s, s, settings.Sigma, ExpressionClassOrder.FromNames(train.ClassNames));         // PAL
     using var objective = new PalObjective(net,                                                               // PAL
-        [new PalLayer(tapped, settings.Lambda, ChannelStrategy.Parse(settings.Strategy))], prior);
+        [new PalLayer(tapped, settings.Lambda, ChannelStrategy.Parse(settings.Strategy))], prior,              // PAL
+        criterion: criterion);                                                                                 // PAL
+    // Faces, landmarks and their visibility are augmented together, each face its own draw from one seeded stream.
+    var augmentation = Augmentation(settings.Augment);
+    using var draws = new Generator((ulong)p.GetValue(seed));
     var curve = new List<EpochScores>();
     for (var epoch = 1; epoch <= settings.Epochs; epoch++)
     {
         net.train();
-        double crossEntropy = 0, pal = 0;
+        double loss = 0, crossEntropy = 0, pal = 0;
         var batches = trainRows.OrderBy(_ => random.Next()).Chunk(settings.BatchSize).Where(c => c.Length > 1)
             .ToArray();
         var steps = batches.Length;
         foreach (var rows in batches)
         {
             using var step = NewDisposeScope();                  // (BatchNorm in training mode needs two faces)
-            var (images, labels, points) = Batch(train, rows, random);   // random horizontal flips
+            var (images, labels, points) = Batch(train, rows);
+            var batch = augmentation?.Apply(images, points, generator: draws);
             net.zero_grad();
-            var terms = objective.Compute(images, labels, points);                                             // PAL
+            var terms = objective.Compute(Normalise(batch?.Images ?? images), labels,                          // PAL
+                batch?.Landmarks ?? points, batch?.Visible);                                                   // PAL
             terms.Total.backward();                                                                            // PAL
             optimizer.step();
-            crossEntropy += terms.Criterion.item<float>();
+            loss += terms.Criterion.item<float>();
+            crossEntropy += nn.functional.cross_entropy(terms.Logits.detach(), labels).item<float>();
             pal += terms.Terms[0].Loss.item<float>();
         }
 
-        if (!double.IsFinite(crossEntropy + pal))
+        schedule.step();
+        if (!double.IsFinite(loss + pal))
         {
             throw new InvalidOperationException($"Training stopped: the loss is not finite at epoch {epoch}; try a " +
                                                 "smaller --lr or --pal-lambda.");
@@ -151,15 +181,16 @@ trainCommand.SetAction(p =>
 
         var (_, validationLoss, validationAccuracy) = Evaluate(net, train, validationRows, settings.BatchSize);
         curve.Add(new EpochScores(crossEntropy / Math.Max(steps, 1), validationLoss, validationAccuracy));
-        Console.WriteLine($"epoch {epoch}/{settings.Epochs}: CE {curve[^1].TrainLoss:F4}, PAL " +
-                          $"{pal / Math.Max(steps, 1):F4} (−1: attribution matches the heatmap), validation CE " +
-                          $"{validationLoss:F4}, validation accuracy {validationAccuracy:F1} %");
+        Console.WriteLine($"epoch {epoch}/{settings.Epochs}: loss {loss / Math.Max(steps, 1):F4} (CE " +
+                          $"{curve[^1].TrainLoss:F4}), PAL {pal / Math.Max(steps, 1):F4} (−1: attribution matches " +
+                          $"the heatmap), validation CE {validationLoss:F4}, validation accuracy " +
+                          $"{validationAccuracy:F1} %");
     }
 
     // Inference is the plain model: no landmarks at test time.
     var predictions = Evaluate(net, test, Enumerable.Range(0, test.Count).ToArray(), settings.BatchSize).Predictions;
     Report.Write(settings, test, predictions, curve);
-    WriteOverlays(net, prior, test, predictions, settings, p.GetValue(overlays));
+    Overlays.Write(net, prior, augmentation, test, predictions, settings, p.GetValue(overlays));
     Console.WriteLine($"wrote the report and figures to {settings.Output}");
     // Peak resident memory (VmHWM on Linux); a loop like this one keeps it flat (docs: "Optimizer memory").
     var peakMiB = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 >> 20;
@@ -175,16 +206,14 @@ static ResampledFaces Resample(FaceDataset dataset, int size)
     return faces.Count > 0 ? faces : throw new InvalidOperationException($"No readable face in {dataset.Root}.");
 }
 
-// Images (B,3,S,S) normalised as ImageNet backbones expect, labels (B), landmarks (B,68,2); with a Random, each face
-// is mirrored with probability ½ (its landmarks too, left and right points swapped).
-static (Tensor Images, Tensor Labels, Tensor Landmarks) Batch(ResampledFaces faces, int[] rows, Random? flip = null)
+// --augment: the package's facial-expression recipe (LandmarkAugmentationOptions.FacialExpression), flips alone
+// (the landmarks renumbered left for right), or none.
+static LandmarkAugmentation? Augmentation(string kind) => kind switch
 {
-    var chosen = rows.Select(i => flip?.Next(2) == 1 ? faces.Faces[i].Mirrored() : faces.Faces[i]).ToArray();
-    var s = chosen[0].Size;
-    return (tensor(chosen.SelectMany(f => f.ToChannelsFirst()).ToArray(), [rows.Length, 3, s, s]),
-        tensor(rows.Select(i => (long)faces.Labels[i]).ToArray()),
-        tensor(chosen.SelectMany(f => f.Landmarks).ToArray(), [rows.Length, chosen[0].Landmarks.Length / 2, 2]));
-}
+    "facial-expression" => new LandmarkAugmentation(LandmarkAugmentationOptions.FacialExpression),
+    "flip" => new LandmarkAugmentation(new LandmarkAugmentationOptions(FlipProbability: 0.5)),
+    _ => null,
+};
 
 // Predictions, mean cross-entropy and accuracy (%) on the rows, in eval mode (NaN scores without rows).
 static (int[] Predictions, double Loss, double Accuracy) Evaluate(nn.Module<Tensor, Tensor> model,
@@ -197,51 +226,13 @@ static (int[] Predictions, double Loss, double Accuracy) Evaluate(nn.Module<Tens
     {
         using var scope = NewDisposeScope();
         var (images, labels, _) = Batch(faces, chunk);
-        var logits = model.call(images);
+        var logits = model.call(Normalise(images));
         sum += nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).item<float>();
         predictions.AddRange(logits.argmax(1).data<long>().Select(p => (int)p));
     }
 
     var correct = rows.Where((row, i) => predictions[i] == faces.Labels[row]).Count();
     return (predictions.ToArray(), sum / rows.Length, 100.0 * correct / rows.Length);
-}
-
-// heatmap-overlays.png (faces, their landmarks, the PAL prior) and attribution-overlays.png (the trained model's
-// G ⊙ A at the PAL layer, mean of the channels, positive part, upsampled).
-static void WriteOverlays(nn.Module<Tensor, Tensor> model, HeatmapPrior prior, ResampledFaces test, int[] predictions,
-    Settings settings, int count)
-{
-    var rows = Enumerable.Range(0, Math.Min(count, test.Count)).ToArray();
-    if (rows.Length == 0)
-    {
-        return;
-    }
-
-    using var scope = NewDisposeScope();
-    var (images, labels, points) = Batch(test, rows);
-    var s = settings.Size;
-    model.eval();
-    using var map = new AttributionMap(model, settings.Layer);
-    var attribution = map.forward(model.call(images), labels).detach().mean([1], keepdim: true);
-    var upsampled = nn.functional.interpolate(attribution, [s, s], mode: InterpolationMode.Bilinear,
-        align_corners: false).relu();
-    var peaks = upsampled.amax([1, 2, 3], keepdim: true).clamp_min(1e-12);
-    var (heatmaps, attributions) = (prior.render(points, s, s), upsampled / peaks);
-    var (heatmapFigure, attributionFigure) = (new OverlayFigure("heatmap-overlays", s, s, (159 + s) / s),
-        new OverlayFigure("attribution-overlays", s, s, (159 + s) / s));
-    foreach (var i in rows)
-    {
-        var face = test.Faces[i].Rgb.Select(v => v / 255f).ToArray();
-        var (label, guess) = (test.ClassNames[test.Labels[i]], test.ClassNames[predictions[i]]);
-        heatmapFigure.AddRow("", [new OverlayCell(face, null, $"{label}: 68 landmarks", test.Faces[i].Landmarks),
-            new OverlayCell(face, heatmaps[i, 0].flatten().data<float>().ToArray(), "PAL prior (inner face)")]);
-        attributionFigure.AddRow("", [new OverlayCell(face, null, $"true {label}"),
-            new OverlayCell(face, attributions[i, 0].flatten().data<float>().ToArray(),
-                $"{settings.Layer} G⊙A, pred {guess}")]);
-    }
-
-    heatmapFigure.Save(Path.Combine(settings.Output, "heatmap-overlays.png"));
-    attributionFigure.Save(Path.Combine(settings.Output, "attribution-overlays.png"));
 }
 
 // A stratified split: the first fraction of each class, in file order, goes to the test set.
