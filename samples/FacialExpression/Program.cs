@@ -93,8 +93,8 @@ var priorKind = Opt("--prior", "PAL's prior: landmarks (the inner face's, every 
     .AcceptOnlyFromAmong("landmarks", "action-units");
 var sigma = Opt("--sigma", "Heatmap Gaussian σ in input pixels", 6.0);
 var augment = Opt("--augment", "Training augmentation of faces and landmarks together: facial-expression (crop, " +
-                               "rotation, shift, flip, colour jitter, random erasing), flip or none", "facial-expression")
-    .AcceptOnlyFromAmong("facial-expression", "flip", "none");
+                               "rotation, shift, flip, colour jitter, random erasing), flip or none",
+    "facial-expression").AcceptOnlyFromAmong("facial-expression", "flip", "none");
 var classWeighting = Opt("--class-weights", "none, or inverse-frequency: class c weighs n / (K·n_c), counted on the " +
                                             "training split", "none").AcceptOnlyFromAmong("none", "inverse-frequency");
 var labelSmoothing = Opt("--label-smoothing", "Label smoothing of the cross-entropy (0: none)", 0.0);
@@ -105,7 +105,8 @@ var threads = Opt("--threads", "LibTorch CPU threads", Environment.ProcessorCoun
 var validationFraction = Opt("--validation-fraction", "Share of each class of the training faces held out for the " +
                                                       "per-epoch validation scores", 0.1);
 var weights = Opt<string?>("--weights", "Fine-tune from a torchvision state dict of --arch (.pth or .safetensors, " +
-                                        "e.g. ImageNet's); a head of other classes is replaced for the dataset's", null);
+                                        "e.g. ImageNet's); a head of other classes is replaced for the dataset's",
+    null);
 var trainCommand = new Command("train", "Completes the landmarks, trains with PAL, writes metrics.md/json, " +
     "confusion-matrix.csv/png, training-curves.png, heatmap-overlays.png and attribution-overlays.png.")
 {

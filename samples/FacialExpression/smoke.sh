@@ -60,8 +60,9 @@ expect defaults '"Augment": "facial-expression"' '"Prior": "landmarks"' '"ClassW
 
 train pth-action-units --weights "$weights/resnet18.pth" --prior action-units --class-weights inverse-frequency \
     --label-smoothing 0.1 --augment flip
-expect pth-action-units "Loaded 120 of 122 entries from '" "resnet18.pth' (PyTorchZip, a torchvision ResNet-18" "kept the model's head 'fc'" \
-    '"Prior": "action-units"' '"ClassWeights": "inverse-frequency"' '"LabelSmoothing": 0.1' '"Augment": "flip"'
+expect pth-action-units "Loaded 120 of 122 entries from '" "resnet18.pth' (PyTorchZip, a torchvision ResNet-18" \
+    "kept the model's head 'fc'" '"Prior": "action-units"' '"ClassWeights": "inverse-frequency"' \
+    '"LabelSmoothing": 0.1' '"Augment": "flip"'
 
 train safetensors-no-augmentation --weights "$weights/resnet18.safetensors" --augment none
 expect safetensors-no-augmentation "Loaded 120 of 122 entries from '" "resnet18.safetensors' (Safetensors" \
