@@ -83,7 +83,7 @@ public sealed class PalObjective : IDisposable
         nn.Module<Tensor, Tensor, Tensor>? criterion = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var checkedLayers = CheckLayers(layers, prior);
+        var checkedLayers = CheckLayers(layers, prior, method);
         _model = model;
         (Prior, Method, Target, Criterion) = (prior, method, target, criterion);
         var terms = new List<PalTerm>();
@@ -132,7 +132,7 @@ public sealed class PalObjective : IDisposable
         nn.Module<Tensor, Tensor, Tensor>? criterion = null)
     {
         ArgumentNullException.ThrowIfNull(forward);
-        var checkedLayers = CheckLayers(layers, prior);
+        var checkedLayers = CheckLayers(layers, prior, method);
         foreach (var layer in checkedLayers)
         {
             if (layer.Head is not null || layer.Grid is { IsDerivedFromModel: true })
@@ -254,7 +254,7 @@ public sealed class PalObjective : IDisposable
         }
     }
 
-    private static PalLayer[] CheckLayers(IEnumerable<PalLayer> layers, IHeatmapPrior prior)
+    private static PalLayer[] CheckLayers(IEnumerable<PalLayer> layers, IHeatmapPrior prior, AttributionMethod method)
     {
         ArgumentNullException.ThrowIfNull(layers);
         ArgumentNullException.ThrowIfNull(prior);
@@ -278,6 +278,8 @@ public sealed class PalObjective : IDisposable
                 throw new ArgumentException("PalLayer.Input cannot have a Head: the input is not pooled into a " +
                     "linear layer.", nameof(layers));
             }
+
+            AttributionVariantRules.Check(layer, method, nameof(layers));
         }
 
         var duplicate = result.GroupBy(l => l.Name).FirstOrDefault(g => g.Count() > 1);
@@ -461,7 +463,8 @@ public sealed class PalObjective : IDisposable
         {
             var maps = PalFunctional.AttributionMapsOfChecked(logits,
                 viaAutograd.Select(i => activations[i] ?? input).ToArray(), labels, Method, Target,
-                viaAutograd.Select(i => _terms[i].Name).ToArray());
+                viaAutograd.Select(i => _terms[i].Name).ToArray(),
+                viaAutograd.Select(i => _terms[i].Layer.SecondOrder).ToArray());
             for (var j = 0; j < viaAutograd.Length; j++)
             {
                 result[viaAutograd[j]] = maps[j];
@@ -481,7 +484,7 @@ public sealed class PalObjective : IDisposable
             }
 
             result[i] = PalFunctional.GlobalPoolLinearAttributionOfChecked(logits, activations[i]!, linear.weight!,
-                labels, Method, Target);
+                labels, Method, Target, _terms[i].Layer.SecondOrder);
         }
 
         _headsVerified = true;
