@@ -17,6 +17,6 @@ internal static class BatchMath
     internal static Tensor ScaledToPeakOne(Tensor maps)
     {
         var peak = maps.amax([1, 2], keepdim: true);
-        return where(peak > 0, maps / peak.clamp_min(double.Epsilon), zeros_like(maps));
+        return where(peak.Above(0.0), maps / peak.AtLeastClamped(double.Epsilon), zeros_like(maps));
     }
 }

@@ -2,4 +2,5 @@
 global using TorchSharp;
 global using static TorchSharp.torch;
 global using static PrivilegedAttribution.BatchMath;
+global using static PrivilegedAttribution.ExplicitScalars;
 global using static PrivilegedAttribution.TensorChecks;

@@ -192,37 +192,37 @@ public sealed class LandmarkAugmentation
             var area = Between(draws[.., AreaDraw], affine.CropArea.Min, affine.CropArea.Max);
             var ratio = Between(draws[.., RatioDraw], Math.Log(affine.AspectRatio.Min),
                 Math.Log(affine.AspectRatio.Max)).exp();
-            var cropWidth = (area * ratio).sqrt() * w;
-            var cropHeight = (area / ratio).sqrt() * h;
-            scaleX = cropWidth.reciprocal() * w;
-            scaleY = cropHeight.reciprocal() * h;
+            var cropWidth = (area * ratio).sqrt().Times(w);
+            var cropHeight = (area / ratio).sqrt().Times(h);
+            scaleX = cropWidth.reciprocal().Times(w);
+            scaleY = cropHeight.reciprocal().Times(h);
             // The crop's centre lies where the crop stays inside the image (centred when it is larger), in pixel
             // coordinates, i.e. the crop's edge coordinates shifted by −½.
-            centreX = cropWidth * 0.5 - 0.5 + draws[.., CentreXDraw] * (w - cropWidth);
-            centreY = cropHeight * 0.5 - 0.5 + draws[.., CentreYDraw] * (h - cropHeight);
-            centreX = centreX + (draws[.., ShiftXDraw] * 2 - 1) * (affine.Translation * w);
-            centreY = centreY + (draws[.., ShiftYDraw] * 2 - 1) * (affine.Translation * h);
-            angle = (draws[.., RotationDraw] * 2 - 1) * (affine.RotationDegrees * Math.PI / 180);
+            centreX = cropWidth.Times(0.5).Plus(-0.5).Plus(draws[.., CentreXDraw] * cropWidth.neg().Plus(w));
+            centreY = cropHeight.Times(0.5).Plus(-0.5).Plus(draws[.., CentreYDraw] * cropHeight.neg().Plus(h));
+            centreX = centreX.Plus(SignedUnit(draws[.., ShiftXDraw]).Times(affine.Translation * w));
+            centreY = centreY.Plus(SignedUnit(draws[.., ShiftYDraw]).Times(affine.Translation * h));
+            angle = SignedUnit(draws[.., RotationDraw]).Times(affine.RotationDegrees * Math.PI / 180);
         }
         else
         {
             scaleX = ones_like(draws[.., 0]);
             scaleY = ones_like(scaleX);
-            centreX = full_like(scaleX, (w - 1) / 2);
-            centreY = full_like(scaleX, (h - 1) / 2);
+            centreX = FullLike(scaleX, (w - 1) / 2);
+            centreY = FullLike(scaleX, (h - 1) / 2);
             angle = zeros_like(scaleX);
         }
 
-        var flipped = draws[.., FlipDraw] < Options.FlipProbability;
-        var sign = 1 - 2 * flipped.to(draws.dtype);
+        var flipped = draws[.., FlipDraw].Below(Options.FlipProbability);
+        var sign = flipped.to(draws.dtype).Times(-2.0).Plus(1.0);
         var (cos, sin) = (angle.cos(), angle.sin());
         // A = R(angle)·diag(scaleX, scaleY)·diag(sign, 1): the crop's centre goes to the image's centre.
         var a00 = cos * scaleX * sign;
         var a01 = -sin * scaleY;
         var a10 = sin * scaleX * sign;
         var a11 = cos * scaleY;
-        var t0 = (w - 1) / 2 - (a00 * centreX + a01 * centreY);
-        var t1 = (h - 1) / 2 - (a10 * centreX + a11 * centreY);
+        var t0 = (a00 * centreX).Plus(a01 * centreY).neg().Plus((w - 1) / 2);
+        var t1 = (a10 * centreX).Plus(a11 * centreY).neg().Plus((h - 1) / 2);
         return stack([a00, a01, t0, a10, a11, t1], 1).reshape(batch, 2, 3);
     }
 
@@ -239,12 +239,12 @@ public sealed class LandmarkAugmentation
     {
         var (batch, height, width) = (images.shape[0], images.shape[2], images.shape[3]);
         var linear = transform[.., .., ..2];
-        var points = landmarks.to(transform.dtype).matmul(linear.transpose(1, 2)) + transform[.., .., 2].unsqueeze(1);
+        var points = landmarks.to(transform.dtype).matmul(linear.transpose(1, 2)).Plus(transform[.., .., 2].unsqueeze(1));
         var shown = visible?.clone() ?? ones(batch, landmarks.shape[1], ScalarType.Bool, landmarks.device);
         if (mirror is not null)
         {
             var determinant = linear[.., 0, 0] * linear[.., 1, 1] - linear[.., 0, 1] * linear[.., 1, 0];
-            var mirrored = determinant < 0;
+            var mirrored = determinant.Below(0.0);
             var index = tensor(mirror.Select(i => (long)i).ToArray(), ScalarType.Int64, landmarks.device);
             points = where(mirrored.view(-1, 1, 1), points.index_select(1, index), points);
             shown = where(mirrored.view(-1, 1), shown.index_select(1, index), shown);
@@ -252,7 +252,8 @@ public sealed class LandmarkAugmentation
 
         var (x, y) = (points[.., .., 0], points[.., .., 1]);
         // On the image: inside its pixel area [−½, W − ½] × [−½, H − ½]; NaN compares false and stays hidden.
-        var inside = (x >= -0.5).logical_and(x <= width - 0.5).logical_and(y >= -0.5).logical_and(y <= height - 0.5);
+        var inside = x.AtLeast(-0.5).logical_and(x.AtMost(width - 0.5)).logical_and(y.AtLeast(-0.5))
+            .logical_and(y.AtMost(height - 0.5));
         shown = shown.logical_and(inside);
         var theta = NormalisedInverse(transform, height, width);
         var imageType = ComputeType(images.dtype);
@@ -279,17 +280,17 @@ public sealed class LandmarkAugmentation
         var (a10, a11, t1) = (transform[.., 1, 0], transform[.., 1, 1], transform[.., 1, 2]);
         var determinant = a00 * a11 - a01 * a10;
         var (i00, i01, i10, i11) = (a11 / determinant, -a01 / determinant, -a10 / determinant, a00 / determinant);
-        var u0 = -(i00 * t0 + i01 * t1);
-        var u1 = -(i10 * t0 + i11 * t1);
+        var u0 = (i00 * t0).Plus(i01 * t1).neg();
+        var u1 = (i10 * t0).Plus(i11 * t1).neg();
         var (nx, ny) = (2.0 / width, 2.0 / height);
         var (ox, oy) = (1.0 / width - 1, 1.0 / height - 1);
         // u_in = N·(A⁻¹·N⁻¹·(u_out − o) + t⁻¹) + o with N = diag(nx, ny), o = (ox, oy).
         var l00 = i00;
-        var l01 = i01 * (nx / ny);
-        var l10 = i10 * (ny / nx);
+        var l01 = i01.Times(nx / ny);
+        var l10 = i10.Times(ny / nx);
         var l11 = i11;
-        var offset0 = -(l00 * ox + l01 * oy) + u0 * nx + ox;
-        var offset1 = -(l10 * ox + l11 * oy) + u1 * ny + oy;
+        var offset0 = l00.Times(ox).Plus(l01.Times(oy)).neg().Plus(u0.Times(nx)).Plus(ox);
+        var offset1 = l10.Times(ox).Plus(l11.Times(oy)).neg().Plus(u1.Times(ny)).Plus(oy);
         return stack([l00, l01, offset0, l10, l11, offset1], 1).reshape(transform.shape[0], 2, 3);
     }
 
@@ -298,7 +299,7 @@ public sealed class LandmarkAugmentation
         var dtype = images.dtype;
         var output = images.to(ComputeType(dtype));
         Tensor Factor(int column, double strength) =>
-            (1 + (draws[.., column] * 2 - 1) * strength).to(output.dtype).view(-1, 1, 1, 1);
+            SignedUnit(draws[.., column]).Times(strength).Plus(1.0).to(output.dtype).view(-1, 1, 1, 1);
 
         if (jitter.Brightness > 0)
         {
@@ -308,18 +309,18 @@ public sealed class LandmarkAugmentation
         if (jitter.Contrast > 0)
         {
             var mean = (output.shape[1] == 3 ? Grey(output) : output).mean([1, 2, 3], keepdim: true);
-            output = mean + (output - mean) * Factor(ContrastDraw, jitter.Contrast);
+            output = ((output - mean) * Factor(ContrastDraw, jitter.Contrast)).Plus(mean);
         }
 
         if (jitter.Saturation > 0)
         {
             var grey = Grey(output);
-            output = grey + (output - grey) * Factor(SaturationDraw, jitter.Saturation);
+            output = ((output - grey) * Factor(SaturationDraw, jitter.Saturation)).Plus(grey);
         }
 
         if (jitter.ClampToUnitRange)
         {
-            output = output.clamp(0, 1);
+            output = output.Clamped(0.0, 1.0);
         }
 
         return output.to(dtype);
@@ -337,44 +338,47 @@ public sealed class LandmarkAugmentation
         RandomErasingOptions erasing)
     {
         var (height, width) = ((double)images.shape[2], (double)images.shape[3]);
-        var erased = draws[.., EraseDraw] < erasing.Probability;
-        var area = Between(draws[.., EraseAreaDraw], erasing.Area.Min, erasing.Area.Max) * (height * width);
+        var erased = draws[.., EraseDraw].Below(erasing.Probability);
+        var area = Between(draws[.., EraseAreaDraw], erasing.Area.Min, erasing.Area.Max).Times(height * width);
         var ratio = Between(draws[.., EraseRatioDraw], Math.Log(erasing.AspectRatio.Min),
             Math.Log(erasing.AspectRatio.Max)).exp();
-        var patchWidth = (area * ratio).sqrt().clamp_max(width);
-        var patchHeight = (area / ratio).sqrt().clamp_max(height);
+        var patchWidth = (area * ratio).sqrt().AtMostClamped(width);
+        var patchHeight = (area / ratio).sqrt().AtMostClamped(height);
         // Edge coordinates: the patch is [left, left + patchWidth) × [top, top + patchHeight) inside [0, W) × [0, H);
         // a pixel is covered when its centre (j + ½) is.
-        var left = draws[.., EraseXDraw] * (width - patchWidth);
-        var top = draws[.., EraseYDraw] * (height - patchHeight);
-        var right = left + patchWidth;
-        var bottom = top + patchHeight;
+        var left = draws[.., EraseXDraw] * patchWidth.neg().Plus(width);
+        var top = draws[.., EraseYDraw] * patchHeight.neg().Plus(height);
+        var right = left.Plus(patchWidth);
+        var bottom = top.Plus(patchHeight);
         // (B,N) coordinates inside the patch's extent along one axis.
         Tensor Within(Tensor x, Tensor low, Tensor high) =>
             (x >= low.view(-1, 1)).logical_and(x < high.view(-1, 1));
 
         var (batch, rowCount, columnCount) = (images.shape[0], images.shape[2], images.shape[3]);
-        var columns = (arange(columnCount, draws.dtype, images.device) + 0.5).view(1, -1);
-        var rows = (arange(rowCount, draws.dtype, images.device) + 0.5).view(1, -1);
+        var columns = Positions(columnCount, draws.dtype, images.device).Plus(0.5).view(1, -1);
+        var rows = Positions(rowCount, draws.dtype, images.device).Plus(0.5).view(1, -1);
         // The rectangle is separable: (rows inside) × (columns inside), broadcast to (B,1,H,W).
         var covered = Within(rows, top, bottom).view(batch, 1, rowCount, 1)
             .logical_and(Within(columns, left, right).view(batch, 1, 1, columnCount))
             .logical_and(erased.view(batch, 1, 1, 1));
-        var output = images.masked_fill(covered, erasing.Value);
+        var output = images.Filled(covered, erasing.Value);
         if (!erasing.HideErasedLandmarks)
         {
             return (output, visible);
         }
 
         // A landmark is under the patch when the pixel it lies in (its nearest pixel centre) is erased.
-        var points = (landmarks.to(draws.dtype) + 0.5).floor() + 0.5;
+        var points = landmarks.to(draws.dtype).Plus(0.5).floor().Plus(0.5);
         var hidden = Within(points[.., .., 0], left, right).logical_and(Within(points[.., .., 1], top, bottom))
             .logical_and(erased.view(-1, 1));
         return (output, visible.logical_and(hidden.logical_not()));
     }
 
     /// <summary>min + u·(max − min) for uniforms u in [0, 1).</summary>
-    private static Tensor Between(Tensor uniform, double min, double max) => uniform * (max - min) + min;
+    private static Tensor Between(Tensor uniform, double min, double max) => uniform.Times(max - min).Plus(min);
+
+    /// <summary>2u − 1, uniform in [−1, 1) for uniforms u in [0, 1).</summary>
+    private static Tensor SignedUnit(Tensor uniform) => uniform.Times(2.0).Plus(-1.0);
 
     private static IReadOnlyList<int> ResolveMirror(IReadOnlyList<int>? mirror, long count, string argumentName)
     {

@@ -36,9 +36,9 @@ internal static class LandmarkChecks
         var y = points.select(2, 1);
         var onImage = OnImage(x, y, imageHeight, imageWidth) & shown;
         var visibleCount = shown.sum(1);
-        var frame = onImage.sum(1) * 2 < visibleCount;
-        var insideUnitSquare = ((x.abs() <= 1.0) & (y.abs() <= 1.0)) | shown.logical_not();
-        var unit = insideUnitSquare.all(1) & (visibleCount >= 2);
+        var frame = onImage.sum(1).Times(2L) < visibleCount;
+        var insideUnitSquare = (x.abs().AtMost(1.0) & y.abs().AtMost(1.0)) | shown.logical_not();
+        var unit = insideUnitSquare.all(1) & visibleCount.AtLeast(2);
         var violations = (finite | shown.logical_not()).all(1).logical_not() | frame;
         if (imageHeight >= NormalisedCheckMinSize && imageWidth >= NormalisedCheckMinSize)
         {
@@ -86,5 +86,5 @@ internal static class LandmarkChecks
 
     /// <summary>Whether each point lies on the image's pixel area, [−½, W − ½] × [−½, H − ½].</summary>
     private static Tensor OnImage(Tensor x, Tensor y, long imageHeight, long imageWidth) =>
-        (x >= -0.5) & (x <= imageWidth - 0.5) & (y >= -0.5) & (y <= imageHeight - 0.5);
+        x.AtLeast(-0.5) & x.AtMost(imageWidth - 0.5) & y.AtLeast(-0.5) & y.AtMost(imageHeight - 0.5);
 }

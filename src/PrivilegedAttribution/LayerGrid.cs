@@ -125,5 +125,5 @@ internal readonly record struct AxisMap(double Scale, double Before, double Afte
 
     internal static AxisMap ToCells(double stride, double offset) => new(1.0 / stride, -offset, 0.0);
 
-    internal Tensor Apply(Tensor u) => (u + Before) * Scale - After;
+    internal Tensor Apply(Tensor u) => u.Plus(Before).Times(Scale).Plus(-After);
 }

@@ -134,7 +134,7 @@ public sealed class MaskHeatmapPrior : nn.Module<Tensor, Tensor>, IHeatmapPrior,
     {
         NoVisibility(visible);
         using var scope = NewDisposeScope();
-        var bad = isfinite(mask).logical_not() | (mask < 0);
+        var bad = isfinite(mask).logical_not() | mask.Below(0.0);
         return bad.reshape(mask.shape[0], -1).any(1).MoveToOuterDisposeScope();
     }
 

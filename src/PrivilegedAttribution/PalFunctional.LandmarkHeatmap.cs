@@ -75,17 +75,17 @@ public static partial class PalFunctional
         points = where(shown.unsqueeze(-1), points, zeros_like(points));
         var x = columns.Apply(points.select(2, 0));
         var y = rows.Apply(points.select(2, 1));
-        var columnIndex = arange(outputWidth, computeType, landmarks.device);
-        var rowIndex = arange(outputHeight, computeType, landmarks.device);
+        var columnIndex = Positions(outputWidth, computeType, landmarks.device);
+        var rowIndex = Positions(outputHeight, computeType, landmarks.device);
         // The Gaussian is separable: exp(−dx²·cx − dy²·cy) = ex·ey, so each point needs only (W + H) values. Each
         // factor is taken relative to its own peak (its nearest pixel) and each point weighted relative to the
         // sample's best point, which changes the map only by a constant factor that the peak normalisation removes,
         // but keeps it from underflowing to all zeros when σ' is far below a pixel or the points lie off the grid.
-        var logX = (columnIndex - x.unsqueeze(-1)).square() * -coefficientX;
-        var logY = (rowIndex - y.unsqueeze(-1)).square() * -coefficientY;
+        var logX = (columnIndex - x.unsqueeze(-1)).Squared().Times(-coefficientX);
+        var logY = (rowIndex - y.unsqueeze(-1)).Squared().Times(-coefficientY);
         var peakX = logX.amax([2], keepdim: true);
         var peakY = logY.amax([2], keepdim: true);
-        var logWeight = where(shown.unsqueeze(-1), peakX + peakY, full_like(peakX, double.NegativeInfinity));
+        var logWeight = where(shown.unsqueeze(-1), peakX.Plus(peakY), FullLike(peakX, double.NegativeInfinity));
         var best = logWeight.amax([1], keepdim: true);
         var weight = (logWeight - Finite(best)).exp();
         var ex = (logX - Finite(peakX)).exp() * weight;

@@ -93,9 +93,9 @@ public static partial class PalFunctional
         Device device)
     {
         var scaledSigma = sigma * map.Scale;
-        var centres = map.Apply(arange(inSize, dtype, device));
-        var grid = arange(outSize, dtype, device);
-        return (grid.unsqueeze(1) - centres.unsqueeze(0)).square().div(-2.0 * scaledSigma * scaledSigma).exp();
+        var centres = map.Apply(Positions(inSize, dtype, device));
+        var grid = Positions(outSize, dtype, device);
+        return (grid.unsqueeze(1) - centres.unsqueeze(0)).Squared().DividedBy(-2.0 * scaledSigma * scaledSigma).exp();
     }
 
     /// <summary>Finite, non-negative weights; reads the values, so only for a mask in host memory.</summary>

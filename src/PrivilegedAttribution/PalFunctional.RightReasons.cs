@@ -63,7 +63,7 @@ public static partial class PalFunctional
         using var scope = NewDisposeScope();
         var computeType = ComputeType(attribution.dtype);
         var masked = attribution.to(computeType) * irrelevant.to(computeType);
-        var perSample = masked.square().flatten(1).sum(1);
+        var perSample = masked.Squared().flatten(1).sum(1);
         return Reduce(perSample, reduction).to(attribution.dtype).MoveToOuterDisposeScope();
     }
 }

@@ -109,7 +109,7 @@ public static partial class PalFunctional
             PalNormalization.Pearson => (z * Standardize(target, eps)).mean([1, 2, 3]).neg(),
             // −Σ z·h per map with the heatmap as given; then the sum over maps. A constant heatmap gives exactly 0
             // (Σ z·c = c·Σ z vanishes in exact arithmetic, not in floating point).
-            PalNormalization.CrossCorrelation => (z * target.masked_fill(IsConstant(target, eps), 0.0))
+            PalNormalization.CrossCorrelation => (z * target.Filled(IsConstant(target, eps), 0.0))
                 .sum([1, 2, 3]).neg(),
             _ => throw new ArgumentOutOfRangeException(nameof(normalization), normalization, null),
         };
@@ -135,7 +135,7 @@ public static partial class PalFunctional
     {
         var (centred, variance, constant) = CentredOnPeakScale(maps, eps);
         var safeVariance = where(constant, ones_like(variance), variance);
-        return (centred * safeVariance.rsqrt()).masked_fill(constant, 0.0);
+        return (centred * safeVariance.rsqrt()).Filled(constant, 0.0);
     }
 
     /// <summary>(B,M,1,1) true where a map counts as constant (see <see cref="Standardize"/>).</summary>
@@ -151,10 +151,10 @@ public static partial class PalFunctional
     private static (Tensor Centred, Tensor Variance, Tensor Constant) CentredOnPeakScale(Tensor maps, double eps)
     {
         var peak = maps.detach().abs().amax([2, 3], keepdim: true);
-        var scaled = maps / where(peak > 0, peak, ones_like(peak));
+        var scaled = maps / where(peak.Above(0.0), peak, ones_like(peak));
         var centred = scaled - scaled.mean([2, 3], keepdim: true);
-        var variance = centred.square().mean([2, 3], keepdim: true);
-        var constant = variance <= scaled.square().mean([2, 3], keepdim: true) * eps;
+        var variance = centred.Squared().mean([2, 3], keepdim: true);
+        var constant = variance <= scaled.Squared().mean([2, 3], keepdim: true).Times(eps);
         return (centred, variance, constant);
     }
 

@@ -217,8 +217,8 @@ public sealed class PalObjective : IDisposable
         var safeLabels = labels;
         if (labelsChecked && readFlags)
         {
-            flags.Add(((labels >= 0) & (labels < classes)).all());
-            safeLabels = labels.clamp(0, classes - 1);
+            flags.Add((labels.AtLeast(0) & labels.Below(classes)).all());
+            safeLabels = labels.Clamped(0, classes - 1);
         }
 
         var criterion = Criterion is null ? nn.functional.cross_entropy(logits, safeLabels) : RunCriterion(logits,
@@ -233,7 +233,7 @@ public sealed class PalObjective : IDisposable
             var pal = PalFunctional.PalLossOfChecked(attributions[i], heatmaps[i], layer.Strategy,
                 layer.Normalization, nn.Reduction.Mean, 1e-12);
             terms[i] = new PalLayerTerm(layer, pal);
-            total = total + layer.Weight * pal;
+            total = total.Plus(pal.Times(layer.Weight));
         }
 
         var output = new PalObjectiveOutput(logits, criterion, terms, total);
