@@ -19,9 +19,9 @@ public static partial class PalFunctional
         var (h, heatmapIsZero) = DividedByPeak(heatmap);
         var degenerate = mapIsZero.logical_or(heatmapIsZero);
         var dot = (a * h).sum([2, 3], keepdim: true);
-        var squaredNorms = a.square().sum([2, 3], keepdim: true) * h.square().sum([2, 3], keepdim: true);
+        var squaredNorms = a.Squared().sum([2, 3], keepdim: true) * h.Squared().sum([2, 3], keepdim: true);
         var safeSquaredNorms = where(degenerate, ones_like(squaredNorms), squaredNorms);
-        return (dot * safeSquaredNorms.rsqrt()).masked_fill(degenerate, 0.0).neg();
+        return (dot * safeSquaredNorms.rsqrt()).Filled(degenerate, 0.0).neg();
     }
 
     /// <summary>Each (h,w) map divided by its largest magnitude (detached), and (…,1,1) whether it is zero
@@ -29,7 +29,7 @@ public static partial class PalFunctional
     private static (Tensor Scaled, Tensor IsZero) DividedByPeak(Tensor maps)
     {
         var peak = maps.detach().abs().amax([2, 3], keepdim: true);
-        var isZero = peak == 0;
+        var isZero = peak.AtMost(0.0); // the largest magnitude: never below 0
         return (maps / where(isZero, ones_like(peak), peak), isZero);
     }
 }
