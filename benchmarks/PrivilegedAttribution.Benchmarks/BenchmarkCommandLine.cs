@@ -79,7 +79,8 @@ public static class BenchmarkCommandLine
         var ratiosOutput = Output();
         var suites = new Option<string?>("--suites")
         {
-            Description = "Sizes to run, comma-separated, or all: resnet18-112 (default), resnet18-224, vgg11bn-112",
+            Description = "Sizes to run, comma-separated, or all: resnet18-112 (default), resnet18-224, vgg11bn-112, " +
+                          "resnet18-112-variants (PAL against its first-order relatives)",
         };
         var stepsPerBlock = new Option<string?>("--steps-per-block")
         {

@@ -25,7 +25,7 @@ public static class LearningCurvePlot
             var line = rows.Where(r => r.Method == methods[m]).OrderBy(r => r.Size).ToList();
             // A small sideways offset per model keeps overlapping error bars apart.
             var xs = line.Select(r => Math.Log10(r.Size) + 0.012 * (m - (methods.Count - 1) / 2.0)).ToArray();
-            var color = Colors.Category10[m];
+            var color = Colors.Category10[m % Colors.Category10.Length];
             var scatter = plot.Add.Scatter(xs, line.Select(r => r.Test.Mean).ToArray(), color);
             scatter.LegendText = SmallData.Describe(methods[m]);
             scatter.LineWidth = 2;

@@ -24,10 +24,10 @@ public sealed class PalObjectiveAdapter : IBatchObjective
         _layers = settings.Layer.Split('+', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(l => l == "input" ? PalLayer.Input : l).ToArray();
         _prior = new MaskHeatmapPrior(settings.Sigma);
-        _objective = new PalObjective(model,
-            _layers.Select(l => new PalLayer(l, settings.Lambda / _layers.Length, settings.Strategy,
-                settings.Normalization)),
-            _prior, settings.Method, settings.Target);
+        var weight = settings.Lambda / _layers.Length;
+        var layers = _layers.Select(l =>
+            new PalLayer(l, weight, settings.Strategy, settings.Normalization) { SecondOrder = settings.SecondOrder });
+        _objective = new PalObjective(model, layers, _prior, settings.Method, settings.Target);
         _settings = settings;
     }
 

@@ -14,6 +14,8 @@ namespace PrivilegedAttribution.Experiments.DecoyMnist;
 /// linearly to 0 over the next <paramref name="DecaySteps"/> steps and stays 0. Not in the paper: tried against PAL's
 /// cost in clean accuracy (the network first learns where to look, then the cross-entropy alone refines).</param>
 /// <param name="DecaySteps">Length of the decay (0: none).</param>
+/// <param name="SecondOrder">Whether PAL trains through the gradient factor (<see cref="PalLayer.SecondOrder"/>;
+/// false for the first-order variants).</param>
 public sealed record PalSettings(
     string Layer,
     double Lambda,
@@ -24,7 +26,8 @@ public sealed record PalSettings(
     PalNormalization Normalization = PalNormalization.Pearson,
     int WarmupSteps = 0,
     int DecayStart = 0,
-    int DecaySteps = 0)
+    int DecaySteps = 0,
+    bool SecondOrder = true)
 {
     /// <summary>Whether λ changes during training.</summary>
     public bool HasSchedule => WarmupSteps > 0 || DecaySteps > 0;
@@ -37,15 +40,16 @@ public sealed record PalSettings(
         return Lambda * warmup * decay;
     }
 
-    /// <summary>A compact description for tables (normalisation and warm-up only when they are not the default).
-    /// </summary>
+    /// <summary>A compact description for tables (normalisation, warm-up and order only when they are not the
+    /// default).</summary>
     public override string ToString() =>
         FormattableString.Invariant($"{Layer}, λ={Lambda}, {Strategy}, σ={Sigma}, {Target}, {Method}") +
         (Normalization == PalNormalization.Pearson ? "" : $", {Normalization}") +
         (WarmupSteps == 0 ? "" : FormattableString.Invariant($", λ warm-up {WarmupSteps} steps")) +
         (DecaySteps == 0
             ? ""
-            : FormattableString.Invariant($", λ → 0 over steps {DecayStart}–{DecayStart + DecaySteps}"));
+            : FormattableString.Invariant($", λ → 0 over steps {DecayStart}–{DecayStart + DecaySteps}")) +
+        (SecondOrder ? "" : ", first order");
 }
 
 /// <summary>How the Right-for-the-Right-Reasons model is trained.</summary>

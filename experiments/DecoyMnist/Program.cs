@@ -27,8 +27,9 @@ var trainLimit = new Option<int?>("--train-limit")
     Description = "Train on a stratified subset of this many digits (smoke runs)", Recursive = true,
 };
 var protocols = Opt("--protocols", "Decoy protocols, comma-separated: cdep, rrr", "cdep,rrr");
-var methods = Opt("--methods", "Models, comma-separated: clean, unpenalised, pal, rrr, pal+rrr",
-    "clean,unpenalised,pal,rrr");
+var methods = Opt("--methods", "Models, comma-separated: clean, unpenalised, pal, rrr, pal+rrr, and PAL's " +
+    "first-order relatives pal-first, gradcam, gradcam-first, activation, activation-cosine (PAL's settings, their " +
+    "own λ: --pal-first-lambda …)", "clean,unpenalised,pal,rrr");
 var seeds = Opt("--seeds", "Number of seeds (1..N)", 5);
 var epochs = Opt("--epochs", "Training epochs per model", 8);
 var batchSize = Opt("--batch-size", "Mini-batch size", 64);
@@ -41,12 +42,20 @@ var palLambda = Opt("--pal-lambda", "PAL weight λ", 30.0);
 var palStrategy = Opt("--pal-strategy", "Channel strategy: mean, all, half, or first:F (fraction F)", "mean");
 var palSigma = Opt("--pal-sigma", "Ink heatmap Gaussian σ in input pixels", 2.0);
 var palTarget = Opt("--pal-target", "Attribution target: true, predicted, sum-logits, sum-log-probabilities", "true");
-var palMethod = Opt("--pal-method", "Attribution: gxa (G ⊙ A), abs-gxa (|G| ⊙ A) or gradient (G)", "abs-gxa");
-var palNormalization = Opt("--pal-normalization", "PAL normalisation: pearson or cross (the paper's −Σ z·h)",
-    "pearson");
+var palMethod = Opt("--pal-method",
+    "Attribution: gxa (G ⊙ A), abs-gxa (|G| ⊙ A), gradient (G), gradcam (Grad-CAM map) or activation (A itself)",
+    "abs-gxa");
+var palNormalization = Opt("--pal-normalization",
+    "PAL normalisation: pearson, cross (the paper's −Σ z·h) or cosine (raw map against heatmap)", "pearson");
 var palWarmup = Opt("--pal-warmup", "λ grows linearly over this many optimiser steps (0: constant)", 0);
 var palDecay = Opt("--pal-decay", "START:STEPS: after START optimiser steps λ falls linearly to 0 over STEPS steps " +
     "(0:0: constant)", "0:0");
+// Each first-order relative of PAL (--methods pal-first, gradcam, …) has its own λ, PAL's when not given.
+var variantLambdas = PalVariants.All.ToDictionary(v => v.Method, v => new Option<double?>($"--{v.Name}-lambda")
+{
+    Description = $"λ of --methods {v.Name} ({Experiment.Describe(v.Method)}); PAL's λ when not given",
+    Recursive = true,
+});
 var rrrLambda = Opt("--rrr-lambda", "Right-for-the-Right-Reasons weight λ", 30.0);
 var rrrAnnotation = Opt("--rrr-annotation", "RRR's forbidden region: background (away from the ink) or decoy",
     "background");
@@ -74,6 +83,10 @@ var root = new RootCommand(
     rrrSigma, rrrThreshold,
     output, threads, mergeResults,
 };
+foreach (var option in variantLambdas.Values)
+{
+    root.Options.Add(option);
+}
 
 var layers = new Option<string?>("--layers") { Description = "PAL layers to try (comma-separated)" };
 var lambdas = new Option<string?>("--lambdas") { Description = "PAL λ values to try" };
@@ -139,7 +152,9 @@ ExperimentSettings Settings(ParseResult p) => new(
         p.GetValue(rrrAnnotation) == "decoy" ? RightReasonsAnnotation.DecoyPatch : RightReasonsAnnotation.Background,
         p.GetValue(rrrSigma), p.GetValue(rrrThreshold)),
     p.GetValue(output)!,
-    p.GetValue(threads));
+    p.GetValue(threads),
+    variantLambdas.Where(v => p.GetValue(v.Value) is not null)
+        .ToDictionary(v => v.Key, v => p.GetValue(v.Value)!.Value));
 
 // Every command: the settings, LibTorch's thread count, and the digits with their fixed split.
 (ExperimentSettings Settings, ExperimentData Data) Prepare(ParseResult p)
@@ -284,7 +299,10 @@ static TrainingMethod ParseMethod(string name) => name.ToLowerInvariant() switch
     "pal" => TrainingMethod.Pal,
     "rrr" => TrainingMethod.RightReasons,
     "pal+rrr" => TrainingMethod.PalAndRightReasons,
-    _ => throw new ArgumentException($"Unknown model '{name}'; use clean, unpenalised, pal, rrr or pal+rrr."),
+    _ => PalVariants.All.FirstOrDefault(v => v.Name == name.ToLowerInvariant()) is { Name: not null } variant
+        ? variant.Method
+        : throw new ArgumentException($"Unknown model '{name}'; use clean, unpenalised, pal, rrr, pal+rrr, " +
+                                      $"{string.Join(", ", PalVariants.All.Select(v => v.Name))}."),
 };
 
 static AttributionMethod ParseMethodOfAttribution(string name) => name.ToLowerInvariant() switch
@@ -292,7 +310,10 @@ static AttributionMethod ParseMethodOfAttribution(string name) => name.ToLowerIn
     "gxa" => AttributionMethod.GradientXActivation,
     "abs-gxa" => AttributionMethod.AbsGradientXActivation,
     "gradient" => AttributionMethod.Gradient,
-    _ => throw new ArgumentException($"Unknown attribution '{name}'; use gxa, abs-gxa or gradient."),
+    "gradcam" => AttributionMethod.GradCam,
+    "activation" => AttributionMethod.Activation,
+    _ => throw new ArgumentException(
+        $"Unknown attribution '{name}'; use gxa, abs-gxa, gradient, gradcam or activation."),
 };
 
 static Clutter? ParseClutter(string text) =>
@@ -311,7 +332,8 @@ static PalNormalization ParseNormalization(string name) => name.ToLowerInvariant
 {
     "pearson" => PalNormalization.Pearson,
     "cross" or "cross-correlation" => PalNormalization.CrossCorrelation,
-    _ => throw new ArgumentException($"Unknown PAL normalisation '{name}'; use pearson or cross."),
+    "cosine" => PalNormalization.Cosine,
+    _ => throw new ArgumentException($"Unknown PAL normalisation '{name}'; use pearson, cross or cosine."),
 };
 
 static AttributionTarget ParseTarget(string name) => name.ToLowerInvariant() switch

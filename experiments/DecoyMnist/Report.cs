@@ -178,6 +178,7 @@ public static class Report
             seeds = settings.Seeds,
             pal = PalJson(settings.Pal),
             palDescription = settings.Pal.ToString(),
+            variants = settings.VariantSettings,
             rightReasons = settings.RightReasons,
             wallTimeSeconds = Math.Round((merged?.WallTime ?? wallTime).TotalSeconds, 1),
             confidenceLevel = MeanStd.ConfidenceLevel,
@@ -247,6 +248,11 @@ public static class Report
                      "their mean ± 95 % interval and the two-sided paired t-test's p.";
         yield return $"PAL: {settings.Pal} (heatmap: the clean digit's ink, rendered at the layer's size).";
         yield return $"RRR: {settings.RightReasons}.";
+        if (settings.VariantsDescription.Length > 0)
+        {
+            yield return $"PAL's variants: {settings.VariantsDescription}.";
+        }
+
         yield return merged?.Describe() ?? $"Machine: {Machine(settings.Threads)}. Wall time: " +
             FormattableString.Invariant($"{wallTime.TotalMinutes:F1} min.");
     }
@@ -273,6 +279,12 @@ public static class Report
             foreach (var protocol in root.GetProperty("protocols").EnumerateArray())
             {
                 protocols.Add(protocol.GetProperty("Name").GetString() ?? "");
+            }
+
+            // Files written since the variants were added also say their settings.
+            if (root.TryGetProperty("variants", out var variants) && settings.VariantMismatch(variants) is { } why)
+            {
+                return why;
             }
 
             // Files written since palDescription was added also say PAL's method, normalisation and schedule.

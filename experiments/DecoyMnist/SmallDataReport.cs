@@ -12,37 +12,44 @@ public static class SmallDataReport
 {
     /// <summary>One row per (size, method): each measure's mean, standard deviation and 95 % confidence interval
     /// over seeds; <paramref name="TestGain"/> compares the model with the plain model of the same seed and subset
-    /// (paired differences, their interval and a paired t-test; null for the plain model).</summary>
+    /// (paired differences, their interval and a paired t-test; null for the plain model), and
+    /// <paramref name="TestVersusPal"/> with PAL the same way (null for PAL, or where PAL was not trained).</summary>
     public sealed record Row(int Size, TrainingMethod Method, MeanStd Test, PairedComparison? TestGain,
-        MeanStd Validation, MeanStd InkShare, MeanStd InkCorrelation, int Steps, MeanStd SecondsPerEpoch);
+        MeanStd Validation, MeanStd InkShare, MeanStd InkCorrelation, int Steps, MeanStd SecondsPerEpoch,
+        PairedComparison? TestVersusPal = null);
 
     /// <summary>Aggregates <paramref name="results"/>.</summary>
     public static List<Row> Rows(IReadOnlyList<SmallData.Result> results)
     {
-        var plain = results.Where(r => r.Method == TrainingMethod.Unpenalised)
-            .ToDictionary(r => (r.Size, r.Seed), r => r.TestAccuracy);
-        PairedComparison? VersusPlain(IEnumerable<SmallData.Result> runs)
+        Dictionary<(int Size, int Seed), double> AccuracyOf(TrainingMethod method) => results
+            .Where(r => r.Method == method).ToDictionary(r => (r.Size, r.Seed), r => r.TestAccuracy);
+        var (plain, pal) = (AccuracyOf(TrainingMethod.Unpenalised), AccuracyOf(TrainingMethod.Pal));
+        PairedComparison? Versus(Dictionary<(int, int), double> other, IEnumerable<SmallData.Result> runs)
         {
-            var paired = runs.Where(r => plain.ContainsKey((r.Size, r.Seed))).OrderBy(r => r.Seed).ToList();
-            return PairedComparison.Of(paired.Select(r => r.TestAccuracy).ToList(),
-                paired.Select(r => plain[(r.Size, r.Seed)]).ToList());
+            var paired = runs.Where(r => other.ContainsKey((r.Size, r.Seed))).OrderBy(r => r.Seed).ToList();
+            return paired.Count == 0
+                ? null
+                : PairedComparison.Of(paired.Select(r => r.TestAccuracy).ToList(),
+                    paired.Select(r => other[(r.Size, r.Seed)]).ToList());
         }
 
         return results.GroupBy(r => (r.Size, r.Method)).OrderBy(g => g.Key.Size).ThenBy(g => g.Key.Method)
             .Select(g => new Row(g.Key.Size, g.Key.Method,
                 MeanStd.Of(g.Select(r => r.TestAccuracy).ToList()),
-                g.Key.Method == TrainingMethod.Unpenalised ? null : VersusPlain(g),
+                g.Key.Method == TrainingMethod.Unpenalised ? null : Versus(plain, g),
                 MeanStd.Of(g.Select(r => r.ValidationAccuracy).ToList()),
                 MeanStd.Of(g.Select(r => r.TestAgreement.InkShare).ToList()),
                 MeanStd.Of(g.Select(r => r.TestAgreement.InkCorrelation).ToList()),
                 g.Max(r => r.Steps),
-                MeanStd.Of(g.Select(r => r.SecondsPerEpoch).ToList())))
+                MeanStd.Of(g.Select(r => r.SecondsPerEpoch).ToList()),
+                g.Key.Method == TrainingMethod.Pal ? null : Versus(pal, g)))
             .ToList();
     }
 
     private static readonly string[] Columns =
     [
-        "training digits", "model", "clean test %", "test − plain (paired)", "p", "validation %",
+        "training digits", "model", "clean test %", "test − plain (paired)", "p", "test − PAL (paired)", "p",
+        "validation %",
         "on ink %", "ink r", "steps", "seeds",
     ];
 
@@ -50,6 +57,7 @@ public static class SmallDataReport
     [
         row.Size.ToString("N0", CultureInfo.InvariantCulture), SmallData.Describe(row.Method), row.Test.FormatCi(),
         row.TestGain?.Difference.FormatCi(signed: true) ?? "", row.TestGain?.FormatP() ?? "",
+        row.TestVersusPal?.Difference.FormatCi(signed: true) ?? "", row.TestVersusPal?.FormatP() ?? "",
         row.Validation.FormatCi(), row.InkShare.FormatCi("F1"), row.InkCorrelation.FormatCi("F3"),
         row.Steps.ToString(CultureInfo.InvariantCulture), row.Test.Count.ToString(CultureInfo.InvariantCulture),
     ];
@@ -60,7 +68,7 @@ public static class SmallDataReport
         var table = Report.ConsoleTable("Small clean training sets: accuracy on the clean test digits", Columns,
                 rows.Select(Cells))
             .Caption("mean ± half-width of the 95 % confidence interval over seeds (Student's t); p: two-sided " +
-                     "paired t-test against plain training");
+                     "paired t-test against plain training, and against PAL");
         AnsiConsole.Write(table);
     }
 
@@ -86,12 +94,13 @@ public static class SmallDataReport
                 $"Optimisation: Adam lr {settings.Training.LearningRate}, batch {settings.Training.BatchSize}, ") +
             $"{settings.Training.Epochs} epochs but at least {minimumSteps} optimiser steps (column steps); " +
             $"seeds {string.Join(", ", results.Select(r => r.Seed).Distinct().Order())}.",
-            $"PAL: {settings.Pal}. RRR: {settings.RightReasons}.",
+            $"PAL: {settings.Pal}. RRR: {settings.RightReasons}." +
+            (settings.VariantsDescription.Length == 0 ? "" : $" PAL's variants: {settings.VariantsDescription}."),
             "on ink % / ink r: share of |∂ s_y/∂x| (true class) on the test digit's ink / its Pearson correlation " +
             FormattableString.Invariant($"with the ink heatmap (σ = {settings.Pal.Sigma}). ") +
-            "test − plain: paired difference to the plain model of the same seed and subset; p: two-sided paired " +
-            "t-test over seeds. ± is the half-width of the 95 % confidence interval of the mean over seeds " +
-            "(Student's t, n − 1 degrees of freedom; none with one seed).",
+            "test − plain / test − PAL: paired difference to the plain model / to PAL of the same seed and subset; " +
+            "p: two-sided paired t-test over seeds. ± is the half-width of the 95 % confidence interval of the mean " +
+            "over seeds (Student's t, n − 1 degrees of freedom; none with one seed).",
             merged is null
                 ? $"Machine: {Report.Machine(settings.Threads)}. Wall time: " +
                   FormattableString.Invariant($"{wallTime.TotalMinutes:F1} min.")
@@ -116,6 +125,7 @@ public static class SmallDataReport
             confidenceLevel = MeanStd.ConfidenceLevel,
             pal = settings.Pal.ToString(),
             rightReasons = settings.RightReasons.ToString(),
+            variants = settings.VariantSettings,
             data = Report.DataJson(data),
             digits = kind,
             wallTimeSeconds = Math.Round((merged?.WallTime ?? wallTime).TotalSeconds, 1),
@@ -165,6 +175,12 @@ public static class SmallDataReport
                 return $"its runs were made with PAL: {ran.Pal}; RRR: {ran.RightReasons}; at least " +
                        $"{ran.MinimumSteps} steps, but this merge would label them PAL: {label.Pal}; RRR: " +
                        $"{label.RightReasons}; at least {label.minimumSteps} steps";
+            }
+
+            // Files written since the variants were added also say their settings.
+            if (root.TryGetProperty("variants", out var variants) && settings.VariantMismatch(variants) is { } why)
+            {
+                return why;
             }
 
             if (root.TryGetProperty("digits", out var digits) && digits.GetString() != Digits(clutter))

@@ -6,7 +6,8 @@ namespace PrivilegedAttribution.Experiments.DecoyMnist;
 
 /// <summary>
 /// The search for PAL's (and RRR's) settings: every combination of the given lists is trained on the decoyed
-/// training split and scored on the validation split only. The test split is not loaded into any decision.
+/// training split and scored on the validation split only (PAL's first-order relatives, when asked for, at each λ of
+/// the grid with PAL's other settings). The test split is not loaded into any decision.
 /// </summary>
 public static class Sweep
 {
@@ -62,6 +63,19 @@ public static class Sweep
                 {
                     runs.AddRange(palConfigurations.Select(p =>
                         (TrainingMethod.Pal, p.ToString(), settings with { Pal = p })));
+                }
+
+                // PAL's first-order relatives: PAL's settings, each λ of the grid.
+                foreach (var (variant, _) in PalVariants.All.Where(v => settings.Methods.Contains(v.Method)))
+                {
+                    runs.AddRange(grid.Lambdas.Select(l =>
+                    {
+                        var withLambda = settings with
+                        {
+                            VariantLambdas = new Dictionary<TrainingMethod, double> { [variant] = l },
+                        };
+                        return (variant, withLambda.PalFor(variant).ToString(), withLambda);
+                    }));
                 }
 
                 if (settings.Methods.Contains(TrainingMethod.RightReasons))

@@ -12,6 +12,26 @@ public enum TrainingMethod
     /// <summary>Cross-entropy + λ·PAL at a named layer, heatmap from the clean ink.</summary>
     Pal,
 
+    /// <summary>PAL with the gradient factor detached (<see cref="PalLayer.SecondOrder"/> = false): first order.
+    /// PAL's settings otherwise (<see cref="PalVariants"/>).</summary>
+    PalFirstOrder,
+
+    /// <summary>PAL's loss on Grad-CAM maps (<see cref="AttributionMethod.GradCam"/>) at PAL's layer, second order.
+    /// </summary>
+    GradCam,
+
+    /// <summary>PAL's loss on Grad-CAM maps, first order (G without create_graph, as the XIL typology trains).
+    /// </summary>
+    GradCamFirstOrder,
+
+    /// <summary>The channel-mean activation at PAL's layer (<see cref="AttributionMethod.Activation"/>) aligned with
+    /// the ink heatmap by Pearson correlation.</summary>
+    ActivationPearson,
+
+    /// <summary>The channel-mean activation aligned by cosine similarity (<see cref="PalNormalization.Cosine"/>,
+    /// Belharbi et al. 2024).</summary>
+    ActivationCosine,
+
     /// <summary>Cross-entropy + λ·Σ(A ⊙ input gradient)², Right for the Right Reasons (Ross et al. 2017).
     /// </summary>
     RightReasons,

@@ -1,8 +1,9 @@
 namespace PrivilegedAttribution;
 
 /// <summary>
-/// Attribution of a named layer of any TorchSharp model: G ⊙ A (or G, |G| ⊙ A) with G = ∂S/∂A computed with its
-/// graph, so that a loss on the attribution reaches the weights through G (second order).
+/// Attribution of a named layer of any TorchSharp model: G ⊙ A (or another <see cref="AttributionMethod"/>) with
+/// G = ∂S/∂A computed with its graph, so that a loss on the attribution reaches the weights through G (second order),
+/// unless <see cref="SecondOrder"/> is false.
 /// </summary>
 /// <example><code>
 /// using var attribution = new AttributionMap(model, "layer3");
@@ -48,6 +49,14 @@ public sealed class AttributionMap : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>Which score is differentiated.</summary>
     public AttributionTarget Target { get; }
 
+    /// <summary>Whether G keeps its graph (default: a loss trains the weights through G, PAL's second order) or is
+    /// computed without <c>create_graph</c> and detached (first order, cheaper); see
+    /// <see cref="PalLayer.SecondOrder"/>. <see cref="AttributionMethod.Gradient"/> needs it.</summary>
+    /// <example><code>
+    /// using var gradCam = new AttributionMap(model, "layer3", AttributionMethod.GradCam) { SecondOrder = false };
+    /// </code></example>
+    public bool SecondOrder { get; init; } = true;
+
     /// <summary>The tapped layer's name, or null for the hook-free form.</summary>
     public string? LayerName => _tap?.LayerName;
 
@@ -60,13 +69,13 @@ public sealed class AttributionMap : nn.Module<Tensor, Tensor, Tensor>
     {
         var tap = _tap ?? throw new InvalidOperationException(
             "This AttributionMap taps no layer: pass the activation, forward(logits, activation, target).");
-        return PalFunctional.attribution_map(logits, tap.TakeActivation(), target, Method, Target);
+        return PalFunctional.attribution_map(logits, tap.TakeActivation(), target, Method, Target, SecondOrder);
     }
 
     /// <summary>The hook-free path: the attribution of <paramref name="activation"/>, from which
     /// <paramref name="logits"/> were computed.</summary>
     public Tensor forward(Tensor logits, Tensor activation, Tensor? target) =>
-        PalFunctional.attribution_map(logits, activation, target, Method, Target);
+        PalFunctional.attribution_map(logits, activation, target, Method, Target, SecondOrder);
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)

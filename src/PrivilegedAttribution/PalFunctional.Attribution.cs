@@ -3,8 +3,8 @@ namespace PrivilegedAttribution;
 public static partial class PalFunctional
 {
     /// <summary>
-    /// Attributions of several activations of one forward pass, from a single double-backward-ready gradient
-    /// call (cheaper than one <see cref="attribution_map"/> per layer).
+    /// Attributions of several activations of one forward pass, from a single gradient call (cheaper than one
+    /// <see cref="attribution_map"/> per layer).
     /// </summary>
     /// <param name="logits">(B,K) logits.</param>
     /// <param name="activations">(B,C_l,h_l,w_l) activations, each on the logits' path.</param>
@@ -12,15 +12,23 @@ public static partial class PalFunctional
     /// <param name="method">How gradient and activation combine.</param>
     /// <param name="targetKind">Which score is differentiated.</param>
     /// <param name="names">Optional names of the activations (layer names) used in error messages.</param>
-    /// <returns>One attribution per activation, each of its shape and dtype and carrying a graph.</returns>
+    /// <param name="secondOrder">Whether G keeps its graph (default, PAL's choice: a loss trains the weights through
+    /// G) or is computed without <c>create_graph</c> and detached (first order: through A only, and cheaper).</param>
+    /// <returns>One attribution per activation, each carrying a graph: (B,C_l,h_l,w_l) in the activation's dtype,
+    /// (B,1,h_l,w_l) for <see cref="AttributionMethod.GradCam"/>.</returns>
+    /// <exception cref="ArgumentException">A shape, dtype, device or graph does not fit (the message names the
+    /// activation); or <see cref="AttributionMethod.Gradient"/> with <paramref name="secondOrder"/> false, whose
+    /// result would carry no graph at all.</exception>
     public static Tensor[] attribution_maps(
         Tensor logits,
         IReadOnlyList<Tensor> activations,
         Tensor? target = null,
         AttributionMethod method = AttributionMethod.GradientXActivation,
         AttributionTarget targetKind = AttributionTarget.TrueClass,
-        IReadOnlyList<string>? names = null)
+        IReadOnlyList<string>? names = null,
+        bool secondOrder = true)
     {
+        CheckMethod(method, secondOrder, nameof(secondOrder));
         Logits(logits, nameof(logits));
         ArgumentNullException.ThrowIfNull(activations);
         if (activations.Count == 0)
@@ -43,27 +51,39 @@ public static partial class PalFunctional
         }
 
         HasGraph(logits, nameof(logits));
-        if (targetKind == AttributionTarget.TrueClass)
+        if (targetKind == AttributionTarget.TrueClass && method != AttributionMethod.Activation)
         {
             CheckTarget(target, logits);
             IndexRange(target!, nameof(target), logits.shape[1]);
         }
 
-        return AttributionMapsOfChecked(logits, activations, target, method, targetKind, names);
+        return AttributionMapsOfChecked(logits, activations, target, method, targetKind, names,
+            secondOrder ? null : Enumerable.Repeat(false, activations.Count).ToArray());
     }
 
     /// <summary>
     /// The attribution of a layer's activation for the score selected by <paramref name="targetKind"/>, with the
-    /// autograd graph kept so that a loss on it trains the weights through the gradient factor (second order).
+    /// autograd graph kept so that a loss on it trains the weights through the gradient factor (second order), unless
+    /// <paramref name="secondOrder"/> is false.
     /// </summary>
     /// <param name="logits">(B,K) logits computed from <paramref name="activation"/> with gradients enabled.</param>
     /// <param name="activation">(B,C,h,w) activation of an intermediate layer (or the input image, with
     /// <c>requires_grad</c> set).</param>
     /// <param name="target">(B) int64 class indices; required for <see cref="AttributionTarget.TrueClass"/>,
-    /// ignored otherwise.</param>
+    /// ignored otherwise (and by <see cref="AttributionMethod.Activation"/>).</param>
     /// <param name="method">How gradient and activation combine.</param>
     /// <param name="targetKind">Which score is differentiated.</param>
-    /// <returns>(B,C,h,w) attribution in the activation's dtype, carrying a graph.</returns>
+    /// <param name="secondOrder">Whether G keeps its graph (default: PAL trains the weights through G) or is
+    /// computed without <c>create_graph</c> and detached, so that a loss on the result reaches the weights through
+    /// the activation only (first order, cheaper: no double backward). Ignored by
+    /// <see cref="AttributionMethod.Activation"/>, which computes no gradient.</param>
+    /// <returns>(B,C,h,w) attribution in the activation's dtype, carrying a graph; (B,1,h,w) for
+    /// <see cref="AttributionMethod.GradCam"/>.</returns>
+    /// <example><code>
+    /// // Grad-CAM computed as the XIL typology's losses compute it: G without create_graph.
+    /// var map = PalFunctional.attribution_map(logits, activation, labels, AttributionMethod.GradCam,
+    ///     secondOrder: false);
+    /// </code></example>
     /// <remarks>The score is summed over the batch, so in training mode BatchNorm's batch statistics couple the
     /// samples' gradients exactly as in the training loss; call <c>model.eval()</c> first for per-sample maps.
     /// </remarks>
@@ -72,29 +92,46 @@ public static partial class PalFunctional
         Tensor activation,
         Tensor? target = null,
         AttributionMethod method = AttributionMethod.GradientXActivation,
-        AttributionTarget targetKind = AttributionTarget.TrueClass)
+        AttributionTarget targetKind = AttributionTarget.TrueClass,
+        bool secondOrder = true)
     {
         NotNull(activation, nameof(activation));
-        return attribution_maps(logits, [activation], target, method, targetKind)[0];
+        return attribution_maps(logits, [activation], target, method, targetKind, secondOrder: secondOrder)[0];
     }
 
     /// <summary>The attributions of <see cref="attribution_maps"/> for arguments already checked (shapes, graphs,
-    /// the target's shape and range): no check and no host read.</summary>
+    /// the target's shape and range, the method against the order): no check and no host read.
+    /// <paramref name="secondOrder"/> says per activation whether its G keeps its graph (null: all do).</summary>
     internal static Tensor[] AttributionMapsOfChecked(
         Tensor logits,
         IReadOnlyList<Tensor> activations,
         Tensor? target,
         AttributionMethod method,
         AttributionTarget targetKind,
-        IReadOnlyList<string>? names)
+        IReadOnlyList<string>? names,
+        IReadOnlyList<bool>? secondOrder = null)
     {
         using var scope = NewDisposeScope();
-        var score = Score(logits, target, targetKind);
-        // create_graph makes G differentiable (PAL trains the weights through G); retain_graph keeps the forward
-        // graph for the criterion's backward that follows. TorchSharp defaults retain_graph to false.
-        var gradients = autograd.grad(
-            [score], activations.ToList(), retain_graph: true, create_graph: true, allow_unused: true);
         var result = new Tensor[activations.Count];
+        if (method == AttributionMethod.Activation)
+        {
+            // No gradient at all: the maps are the activations (new handles, so that the caller's stay its own).
+            for (var i = 0; i < activations.Count; i++)
+            {
+                result[i] = activations[i].alias();
+            }
+
+            scope.MoveToOuter(result);
+            return result;
+        }
+
+        var score = Score(logits, target, targetKind);
+        // create_graph makes G differentiable (PAL trains the weights through G), and is skipped when no activation
+        // needs it (first order: no double backward); retain_graph keeps the forward graph for the criterion's
+        // backward that follows. TorchSharp defaults retain_graph to false.
+        var anySecondOrder = secondOrder is null || secondOrder.Any(s => s);
+        var gradients = autograd.grad(
+            [score], activations.ToList(), retain_graph: true, create_graph: anySecondOrder, allow_unused: true);
         for (var i = 0; i < activations.Count; i++)
         {
             var g = gradients[i];
@@ -106,11 +143,33 @@ public static partial class PalFunctional
                     "Tap a layer on the path from the input to the logits.", nameof(activations));
             }
 
-            result[i] = Combine(g, activations[i], method);
+            // A first-order activation beside second-order ones: its G came with a graph, which it drops.
+            var factor = secondOrder is null || secondOrder[i] ? g : g.detach();
+            result[i] = Combine(factor, activations[i], method);
         }
 
         scope.MoveToOuter(result);
         return result;
+    }
+
+    /// <summary><see cref="AttributionMethod.Gradient"/> without the second order is G detached: no graph, nothing
+    /// for a loss to train.</summary>
+    internal static void CheckMethod(AttributionMethod method, bool secondOrder, string name)
+    {
+        if (!Enum.IsDefined(method))
+        {
+            throw new ArgumentOutOfRangeException(nameof(method), method,
+                $"{method} is not an {nameof(AttributionMethod)}.");
+        }
+
+        if (method == AttributionMethod.Gradient && !secondOrder)
+        {
+            throw new ArgumentException(
+                $"{nameof(AttributionMethod)}.{nameof(AttributionMethod.Gradient)} with {name} = false is the " +
+                "gradient with its graph removed: a loss on it could not reach the weights. Keep the second order, " +
+                $"or choose a method that also trains through the activation ({nameof(AttributionMethod.GradCam)}, " +
+                $"{nameof(AttributionMethod.GradientXActivation)}).", name);
+        }
     }
 
     /// <summary>An attribution needs the autograd graph from the activation to the logits.</summary>
@@ -124,12 +183,15 @@ public static partial class PalFunctional
         }
     }
 
-    /// <summary>G ⊙ A, G or |G| ⊙ A; G may be a broadcastable (B,C,1,1) tensor.</summary>
+    /// <summary>G ⊙ A, G, |G| ⊙ A, Grad-CAM's Σ_c mean_ij(G_c)·A_c (B,1,h,w), or A; G may be a broadcastable
+    /// (B,C,1,1) tensor.</summary>
     private static Tensor Combine(Tensor g, Tensor a, AttributionMethod method) => method switch
     {
         AttributionMethod.GradientXActivation => g * a,
         AttributionMethod.Gradient => g.shape.SequenceEqual(a.shape) ? g : g.expand(a.shape),
         AttributionMethod.AbsGradientXActivation => g.abs() * a,
+        AttributionMethod.GradCam => (g.mean([2, 3], keepdim: true) * a).sum(1, keepdim: true),
+        AttributionMethod.Activation => a.alias(),
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, null),
     };
 

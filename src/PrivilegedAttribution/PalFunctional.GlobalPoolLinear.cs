@@ -17,7 +17,11 @@ public static partial class PalFunctional
     /// <param name="target">(B) int64 classes, required for <see cref="AttributionTarget.TrueClass"/>.</param>
     /// <param name="method">How gradient and activation combine.</param>
     /// <param name="targetKind">Which score is differentiated.</param>
-    /// <returns>(B,C,h,w) attribution in the activation's dtype, with its graph.</returns>
+    /// <param name="secondOrder">Whether G keeps the graph of the weight (default, as PAL trains) or is detached (first
+    /// order, as <see cref="attribution_map"/> with <c>secondOrder: false</c>).</param>
+    /// <returns>(B,C,h,w) attribution in the activation's dtype, with its graph; (B,1,h,w) for
+    /// <see cref="AttributionMethod.GradCam"/>, which here is CAM (Zhou et al. 2016) up to the factor 1/(h·w).
+    /// </returns>
     /// <remarks>Nothing checks here that the model really computes its logits this way (see
     /// <see cref="GlobalPoolLinearHead"/>, which <see cref="PalObjective"/> verifies once).</remarks>
     public static Tensor attribution_map_global_pool_linear(
@@ -26,8 +30,10 @@ public static partial class PalFunctional
         Tensor weight,
         Tensor? target = null,
         AttributionMethod method = AttributionMethod.GradientXActivation,
-        AttributionTarget targetKind = AttributionTarget.TrueClass)
+        AttributionTarget targetKind = AttributionTarget.TrueClass,
+        bool secondOrder = true)
     {
+        CheckMethod(method, secondOrder, nameof(secondOrder));
         Logits(logits, nameof(logits));
         ActivationOf(activation, nameof(activation), logits, nameof(logits));
         NotNull(weight, nameof(weight));
@@ -42,13 +48,14 @@ public static partial class PalFunctional
                 nameof(weight));
         }
 
-        if (targetKind == AttributionTarget.TrueClass)
+        if (targetKind == AttributionTarget.TrueClass && method != AttributionMethod.Activation)
         {
             CheckTarget(target, logits);
             IndexRange(target!, nameof(target), classes);
         }
 
-        return GlobalPoolLinearAttributionOfChecked(logits, activation, weight, target, method, targetKind);
+        return GlobalPoolLinearAttributionOfChecked(logits, activation, weight, target, method, targetKind,
+            secondOrder);
     }
 
     /// <summary><see cref="attribution_map_global_pool_linear"/> on arguments already checked: no check and no host
@@ -59,10 +66,16 @@ public static partial class PalFunctional
         Tensor weight,
         Tensor? target,
         AttributionMethod method,
-        AttributionTarget targetKind)
+        AttributionTarget targetKind,
+        bool secondOrder = true)
     {
         var (classes, channels) = (logits.shape[1], activation.shape[1]);
         using var scope = NewDisposeScope();
+        if (method == AttributionMethod.Activation)
+        {
+            return activation.alias().MoveToOuterDisposeScope();
+        }
+
         // ∂S/∂logits_b · W: the row of each sample's class, or the combination of rows its score weighs.
         var rows = targetKind switch
         {
@@ -78,6 +91,6 @@ public static partial class PalFunctional
         // Average pooling's backward spreads each pooled gradient evenly over the h·w positions.
         var area = activation.shape[2] * activation.shape[3];
         var g = (rows / area).to(activation.dtype).unsqueeze(-1).unsqueeze(-1);
-        return Combine(g, activation, method).MoveToOuterDisposeScope();
+        return Combine(secondOrder ? g : g.detach(), activation, method).MoveToOuterDisposeScope();
     }
 }

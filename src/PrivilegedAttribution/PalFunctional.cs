@@ -14,8 +14,9 @@ public static partial class PalFunctional
     /// <param name="heatmap">(B,1,h,w) prior heatmap of the same dtype and device, e.g. from
     /// <see cref="landmark_heatmap"/>.</param>
     /// <param name="strategy">Which channels form the maps; <see cref="ChannelStrategy.Mean"/> when null.</param>
-    /// <param name="normalization"><see cref="PalNormalization.Pearson"/> (each term in [−1, 1]) or the paper's
-    /// <see cref="PalNormalization.CrossCorrelation"/>.</param>
+    /// <param name="normalization"><see cref="PalNormalization.Pearson"/> (each term in [−1, 1]), the paper's
+    /// <see cref="PalNormalization.CrossCorrelation"/>, or <see cref="PalNormalization.Cosine"/> (raw maps, each term
+    /// in [−1, 1]).</param>
     /// <param name="reduction">Over the batch: mean (default), sum, or none (a (B) tensor).</param>
     /// <param name="eps">A map whose spatial variance is ≤ eps times its mean square counts as constant and
     /// contributes 0 with a zero gradient. The rule is relative (each map is first divided by its largest magnitude),
@@ -93,6 +94,13 @@ public static partial class PalFunctional
         using var scope = NewDisposeScope();
         var computeType = ComputeType(attribution.dtype);
         var maps = ChannelMaps(attribution.to(computeType), strategy);
+        if (normalization == PalNormalization.Cosine)
+        {
+            // The raw maps, not standardised: per sample the mean of the maps' negative cosines.
+            return Reduce(NegativeCosine(maps, heatmap.to(computeType)).mean([1, 2, 3]), reduction)
+                .to(attribution.dtype).MoveToOuterDisposeScope();
+        }
+
         var z = Standardize(maps, eps);
         var target = heatmap.to(computeType);
         var perSample = normalization switch

@@ -7,7 +7,7 @@ namespace PrivilegedAttribution;
 /// <param name="Weight">λ, the term's weight in the total loss (<see cref="PalObjective.SetWeight"/> changes it
 /// between steps).</param>
 /// <param name="Strategy">Channel strategy; <see cref="ChannelStrategy.Mean"/> when null.</param>
-/// <param name="Normalization">Pearson (default) or cross-correlation.</param>
+/// <param name="Normalization">Pearson (default), the paper's cross-correlation, or cosine.</param>
 public sealed record PalLayer(
     string Name,
     double Weight,
@@ -31,6 +31,23 @@ public sealed record PalLayer(
     /// spanning the image evenly (the paper's resized heatmap), a declared <see cref="LayerGrid"/>, or
     /// <see cref="LayerGrid.FromModel"/> to derive it from the model's receptive fields on the first batch.</summary>
     public LayerGrid? Grid { get; init; }
+
+    /// <summary>
+    /// Whether the gradient factor G of the attribution keeps its graph, so that the loss trains the weights through
+    /// G as well as through the activation A: true (default) is PAL's second order. False computes G without
+    /// <c>create_graph</c> and treats it as a constant (stop(G) ⊙ A for
+    /// <see cref="AttributionMethod.GradientXActivation"/>): the loss then reaches the weights through A only, so only
+    /// the layers up to the tapped one, and the step needs no double backward, which makes it cheaper. That is how the
+    /// XIL typology's Grad-CAM losses train (<see cref="AttributionMethod.GradCam"/>); as an option it measures what
+    /// the second order is worth. A departure from PAL's paper.
+    /// <see cref="AttributionMethod.Activation"/> computes no gradient, so the switch does not apply to it;
+    /// <see cref="AttributionMethod.Gradient"/> and <see cref="Input"/> need the second order (without it nothing
+    /// would reach the weights), which <see cref="PalObjective"/> checks.
+    /// </summary>
+    /// <example><code>
+    /// var firstOrder = new PalLayer("layer3", 0.5) { SecondOrder = false };
+    /// </code></example>
+    public bool SecondOrder { get; init; } = true;
 
     /// <summary>Whether this term attributes at the model's input (<see cref="Input"/>).</summary>
     public bool IsInput => Name == Input;

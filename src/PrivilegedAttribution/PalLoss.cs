@@ -12,7 +12,7 @@ public sealed class PalLoss : Loss<Tensor, Tensor, Tensor>
 {
     /// <summary>Creates the loss.</summary>
     /// <param name="strategy">Channel strategy; <see cref="ChannelStrategy.Mean"/> when null.</param>
-    /// <param name="normalization">Pearson (default) or the paper's cross-correlation.</param>
+    /// <param name="normalization">Pearson (default), the paper's cross-correlation, or cosine.</param>
     /// <param name="reduction">Over the batch.</param>
     /// <param name="eps">Relative threshold: a map whose spatial variance is ≤ eps times its mean square counts as
     /// constant (see <see cref="PalFunctional.pal_loss"/>; PAL is scale-free).</param>

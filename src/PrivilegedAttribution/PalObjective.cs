@@ -84,7 +84,7 @@ public sealed class PalObjective : IDisposable
         nn.Module<Tensor, Tensor, Tensor>? criterion = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var checkedLayers = CheckLayers(layers, prior);
+        var checkedLayers = CheckLayers(layers, prior, method);
         _model = model;
         (Prior, Method, Target, Criterion) = (prior, method, target, criterion);
         var terms = new List<PalTerm>();
@@ -133,7 +133,7 @@ public sealed class PalObjective : IDisposable
         nn.Module<Tensor, Tensor, Tensor>? criterion = null)
     {
         ArgumentNullException.ThrowIfNull(forward);
-        var checkedLayers = CheckLayers(layers, prior);
+        var checkedLayers = CheckLayers(layers, prior, method);
         foreach (var layer in checkedLayers)
         {
             if (layer.Head is not null || layer.Grid is { IsDerivedFromModel: true })
@@ -263,7 +263,7 @@ public sealed class PalObjective : IDisposable
         }
     }
 
-    private static PalLayer[] CheckLayers(IEnumerable<PalLayer> layers, IHeatmapPrior prior)
+    private static PalLayer[] CheckLayers(IEnumerable<PalLayer> layers, IHeatmapPrior prior, AttributionMethod method)
     {
         ArgumentNullException.ThrowIfNull(layers);
         ArgumentNullException.ThrowIfNull(prior);
@@ -287,6 +287,8 @@ public sealed class PalObjective : IDisposable
                 throw new ArgumentException("PalLayer.Input cannot have a Head: the input is not pooled into a " +
                     "linear layer.", nameof(layers));
             }
+
+            AttributionVariantRules.Check(layer, method, nameof(layers));
         }
 
         var duplicate = result.GroupBy(l => l.Name).FirstOrDefault(g => g.Count() > 1);
@@ -470,7 +472,8 @@ public sealed class PalObjective : IDisposable
         {
             var maps = PalFunctional.AttributionMapsOfChecked(logits,
                 viaAutograd.Select(i => activations[i] ?? input).ToArray(), labels, Method, Target,
-                viaAutograd.Select(i => _terms[i].Name).ToArray());
+                viaAutograd.Select(i => _terms[i].Name).ToArray(),
+                viaAutograd.Select(i => _terms[i].Layer.SecondOrder).ToArray());
             for (var j = 0; j < viaAutograd.Length; j++)
             {
                 result[viaAutograd[j]] = maps[j];
@@ -490,7 +493,7 @@ public sealed class PalObjective : IDisposable
             }
 
             result[i] = PalFunctional.GlobalPoolLinearAttributionOfChecked(logits, activations[i]!, linear.weight!,
-                labels, Method, Target);
+                labels, Method, Target, _terms[i].Layer.SecondOrder);
         }
 
         _headsVerified = true;

@@ -36,6 +36,12 @@ public sealed class TrainingStepScalarTests
         yield return Case("input attribution, layer grid", m => new PalObjective(m,
             [new PalLayer(PalLayer.Input, 1.0), new PalLayer("conv3", 1.0) { Grid = new LayerGrid(2, 0.5) }],
             new HeatmapPrior(16, 16, sigma: 2.0)));
+        yield return Case("first order beside second order, Grad-CAM", m => new PalObjective(m,
+            [new PalLayer("conv3", 1.0) { SecondOrder = false }, new PalLayer("relu2", 0.5)],
+            new HeatmapPrior(16, 16, sigma: 2.0), method: AttributionMethod.GradCam));
+        yield return Case("activation, Cosine", m => new PalObjective(m,
+            [new PalLayer("conv3", 1.0, Normalization: PalNormalization.Cosine)], new HeatmapPrior(16, 16, sigma: 2.0),
+            method: AttributionMethod.Activation));
     }
 
     [TestCaseSource(nameof(Objectives))]

@@ -61,6 +61,8 @@ public static class RatioDriver
         BackendSwitches backend, int block, string? pytorchNote, bool withMemory, bool zeroGradInPlace)
     {
         var options = suite.OptionsFor(profile) with { ZeroGradInPlace = zeroGradInPlace };
+        // A suite with no PyTorch counterpart does not start the worker.
+        pytorchNote ??= suite.Steps.Any(s => s.PythonStep is not null) ? null : "no PyTorch counterpart in this suite";
         var loadBefore = Machine.LoadAverage();
         var started = DateTime.UtcNow;
         Console.Error.WriteLine($"ratios: suite {suite.Name}: {options}, {threads} threads, blocks of {block} steps");

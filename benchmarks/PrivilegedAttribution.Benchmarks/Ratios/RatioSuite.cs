@@ -41,6 +41,9 @@ public sealed record RatioSuite(
     private const double TorchSharpOverPyTorchPal = 1.00;
     private const double PeakMemoryPalOverPlain = 1.3;
 
+    // Issue 24's bar for a first-order variant to become the documented fast option (with ≥ 90 % of PAL's gain).
+    private const double FastOptionOverPlain = 1.05;
+
     /// <summary>ResNet-18, batch 16, 112×112: the issue's workload, every PAL variant.</summary>
     public static RatioSuite ResNet18At112 { get; } = new(
         "resnet18-112",
@@ -135,6 +138,54 @@ public sealed record RatioSuite(
         ],
         WithHeatmap: false);
 
+    /// <summary>ResNet-18, batch 16, 112×112: PAL against its first-order relatives (issue 24) at <c>layer3</c> and at
+    /// <c>layer1</c>, where PAL's double backward is dearest. TorchSharp only (the variants have no PyTorch
+    /// counterpart); peak memory probed at <c>layer3</c>.</summary>
+    public static RatioSuite ResNet18VariantsAt112 { get; } = new(
+        "resnet18-112-variants",
+        "ResNet-18, batch 16, 112×112: plain step; at layer3 and layer1, PAL (PalObjective, G ⊙ A, second order), " +
+        "PAL with G detached (first order), Grad-CAM maps with and without the second order, and the channel-mean " +
+        "activation aligned by Pearson correlation and by cosine",
+        new WorkloadOptions("resnet18", 16, 112),
+        [
+            new("plain", TrainingStep.Plain, "layer3", null, true),
+            .. VariantSteps("layer3", probeMemory: true),
+            .. VariantSteps("layer1", probeMemory: false),
+        ],
+        [.. VariantRatios("layer3"), .. VariantRatios("layer1")],
+        [
+            .. Variants.Select(v => Bounded($"Step / plain step, layer3, {v.What}", $"{TorchSharp} {v.Name} layer3",
+                $"{TorchSharp} plain", null)),
+        ],
+        WithHeatmap: false);
+
+    /// <summary>PAL and its first-order relatives: each step's contender name (followed by the layer), its kind, and
+    /// what it is, for the report.</summary>
+    private static (string Name, TrainingStep Step, string What)[] Variants =>
+    [
+        ("PAL", TrainingStep.PalObjective, "PAL (G ⊙ A, second order)"),
+        ("PAL first-order", TrainingStep.PalFirstOrder, "PAL with G detached (first order)"),
+        ("Grad-CAM", TrainingStep.GradCam, "Grad-CAM maps, second order"),
+        ("Grad-CAM first-order", TrainingStep.GradCamFirstOrder, "Grad-CAM maps, first order"),
+        ("activation Pearson", TrainingStep.ActivationPearson, "channel-mean activation, Pearson"),
+        ("activation cosine", TrainingStep.ActivationCosine, "channel-mean activation, cosine"),
+    ];
+
+    private static IEnumerable<SuiteStep> VariantSteps(string layer, bool probeMemory) =>
+        Variants.Select(v => new SuiteStep($"{v.Name} {layer}", v.Step, layer, null, probeMemory));
+
+    /// <summary>Each variant's step over the plain step (the issue's bar for a fast option: ≤ 1.05) and, for the
+    /// first-order relatives, over PAL's step at the same layer.</summary>
+    private static IEnumerable<RatioDefinition> VariantRatios(string layer) =>
+        Variants.Select(v => v.Step == TrainingStep.PalObjective
+                ? Bounded($"PAL step / plain step, {layer}, {v.What}", $"{TorchSharp} {v.Name} {layer}",
+                    $"{TorchSharp} plain", null)
+                : Bounded($"Variant step / plain step, {layer}, {v.What}", $"{TorchSharp} {v.Name} {layer}",
+                    $"{TorchSharp} plain", FastOptionOverPlain))
+            .Concat(Variants.Where(v => v.Step != TrainingStep.PalObjective).Select(v =>
+                Bounded($"Variant step / PAL step, {layer}, {v.What}", $"{TorchSharp} {v.Name} {layer}",
+                    $"{TorchSharp} PAL {layer}", null)));
+
     /// <summary>The ResNet-18 suites' steps on the batch laid out channels-last (<see cref="ChannelsLast.Of"/>; in
     /// PyTorch <c>torch.channels_last</c>).</summary>
     private static SuiteStep[] ChannelsLastSteps =>
@@ -176,7 +227,8 @@ public sealed record RatioSuite(
     ];
 
     /// <summary>Every suite, by name.</summary>
-    public static IReadOnlyList<RatioSuite> All { get; } = [ResNet18At112, ResNet18At224, Vgg11BnAt112];
+    public static IReadOnlyList<RatioSuite> All { get; } =
+        [ResNet18At112, ResNet18At224, Vgg11BnAt112, ResNet18VariantsAt112];
 
     /// <summary>The suites a comma-separated list names ("all" for every suite; null or empty for
     /// <see cref="ResNet18At112"/>, the issue's workload).</summary>

@@ -97,6 +97,20 @@ public sealed class ClassifierWorkload : IDisposable
                 _objective = new PalObjective(_model,
                     [layer with { Head = new GlobalPoolLinearHead(Options.LinearHead) }], _prior, Options.Method);
                 break;
+            case TrainingStep.PalFirstOrder:
+                _objective = new PalObjective(_model, [layer with { SecondOrder = false }], _prior, Options.Method);
+                break;
+            case TrainingStep.GradCam or TrainingStep.GradCamFirstOrder:
+                _objective = new PalObjective(_model,
+                    [layer with { SecondOrder = step.Step == TrainingStep.GradCam }], _prior,
+                    AttributionMethod.GradCam);
+                break;
+            case TrainingStep.ActivationPearson or TrainingStep.ActivationCosine:
+                _objective = new PalObjective(_model,
+                    [layer with { Normalization = step.Step == TrainingStep.ActivationCosine
+                        ? PalNormalization.Cosine
+                        : PalNormalization.Pearson }], _prior, AttributionMethod.Activation);
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(step), step.Step, null);
         }

@@ -30,4 +30,24 @@ public enum TrainingStep
     /// no double backward. Only for a layer that reaches the logits through pooling and the linear layer alone.
     /// </summary>
     PalClosedForm,
+
+    /// <summary><see cref="PalObjective"/> with the gradient factor detached (<see cref="PalLayer.SecondOrder"/> =
+    /// false): G computed without create_graph, no double backward.</summary>
+    PalFirstOrder,
+
+    /// <summary><see cref="PalObjective"/> with <see cref="AttributionMethod.GradCam"/> maps, second order.</summary>
+    GradCam,
+
+    /// <summary><see cref="PalObjective"/> with <see cref="AttributionMethod.GradCam"/> maps, first order (G without
+    /// create_graph, as the XIL typology's Grad-CAM losses compute it).</summary>
+    GradCamFirstOrder,
+
+    /// <summary><see cref="PalObjective"/> aligning the channel-mean activation itself
+    /// (<see cref="AttributionMethod.Activation"/>, no gradient call) with the heatmap by Pearson correlation.
+    /// </summary>
+    ActivationPearson,
+
+    /// <summary><see cref="ActivationPearson"/> with <see cref="PalNormalization.Cosine"/> (Belharbi et al. 2024).
+    /// </summary>
+    ActivationCosine,
 }
