@@ -79,6 +79,10 @@ smoke resnet-integration "$out/resnet/resnet18-training-curves.png" run samples/
     --train-size 64 --validation-size 32 --test-size 32 --epochs 1 --out "$out/resnet"
 smoke resnet-integration-faces "$out/resnet-faces/resnet18-attribution.png" run samples/TorchVisionIntegration -- \
     --faces artifacts/face-fixture/rafdb/basic --epochs 1 --out "$out/resnet-faces"
+# torchvision weights (random ones, written by the PretrainedWeights tests' set-up, which ran before the smoke).
+smoke resnet-integration-weights "$out/resnet-weights/resnet18-training-curves.png" run samples/TorchVisionIntegration \
+    -- --weights artifacts/pytorch-weights/resnet18.pth --train-size 64 --validation-size 32 --test-size 32 --epochs 1 \
+    --out "$out/resnet-weights"
 smoke vgg-integration "$out/vgg/vgg11bn-training-curves.png" run samples/TorchVisionIntegration -- --model vgg11_bn \
     --train-size 32 --validation-size 16 --test-size 16 --epochs 1 --out "$out/vgg"
 smoke facial-expression "" bash samples/FacialExpression/smoke.sh "$out/facial-expression"

@@ -27,7 +27,7 @@ var imageSize = Opt("--image-size", "Input side in pixels", 32);
 var batchSize = Opt("--batch-size", "Images per optimiser step", 32);
 var learningRate = new Option<double?>("--lr") { Description = "Adam's learning rate" };
 var palWeight = new Option<double?>("--pal-weight") { Description = "λ of each PAL layer" };
-var weights = new Option<string?>("--weights") { Description = "A TorchSharp state dict with the ImageNet head" };
+var weights = new Option<string?>("--weights") { Description = "torchvision ImageNet weights (.pth, safetensors)" };
 var output = Opt("--out", "Folder of the PNG figures", "samples/TorchVisionIntegration/out");
 var threads = Opt("--threads", "LibTorch CPU threads", 1);
 var root = new RootCommand("A TorchVision model trained with and without PAL; prints the accuracies, writes " +
@@ -80,22 +80,14 @@ root.SetAction(p =>
 });
 return root.Parse(args).Invoke();
 
-// The backbone for `classes` classes; with a weights file, everything but its head comes from ImageNet.
+// The backbone for `classes` classes; with torchvision's ImageNet weights (a .pth state dict or safetensors), all but
+// its head: every name and shape is checked, and the head, shaped for 1000 classes, is left as initialised.
 static nn.Module<Tensor, Tensor> CreateModel(Backbone backbone, int classes, string? weights)
 {
     var model = backbone.Create(classes);
-    if (weights is null)
+    if (weights is not null)
     {
-        return model;
-    }
-
-    using var imageNet = backbone.Create(1000);
-    imageNet.load(weights);                                 // strict: every name and shape must match
-    using var noGrad = no_grad();
-    var source = imageNet.state_dict();
-    foreach (var (name, parameter) in model.state_dict().Where(entry => !entry.Key.StartsWith(backbone.Head + ".")))
-    {
-        parameter.copy_(source[name]);
+        Console.WriteLine(PretrainedWeights.Load(model, weights, head: backbone.Head));
     }
 
     return model;

@@ -85,12 +85,12 @@ public static partial class PalFunctional
             AttributionTarget.SumOfLogits => weight.sum(0, keepdim: true).expand(logits.shape[0], channels),
             // ∂/∂z_j Σ_k log_softmax(z)_k = 1 − K·softmax(z)_j, which depends on the logits (and keeps their graph).
             AttributionTarget.SumOfLogProbabilities =>
-                (1.0 - classes * nn.functional.softmax(logits, 1)).to(weight.dtype).matmul(weight),
+                nn.functional.softmax(logits, 1).Times(-(double)classes).Plus(1.0).to(weight.dtype).matmul(weight),
             _ => throw new ArgumentOutOfRangeException(nameof(targetKind), targetKind, null),
         };
         // Average pooling's backward spreads each pooled gradient evenly over the h·w positions.
         var area = activation.shape[2] * activation.shape[3];
-        var g = (rows / area).to(activation.dtype).unsqueeze(-1).unsqueeze(-1);
+        var g = rows.DividedBy(area).to(activation.dtype).unsqueeze(-1).unsqueeze(-1);
         return Combine(secondOrder ? g : g.detach(), activation, method).MoveToOuterDisposeScope();
     }
 }

@@ -42,6 +42,9 @@ public sealed class TrainingStepScalarTests
         yield return Case("activation, Cosine", m => new PalObjective(m,
             [new PalLayer("conv3", 1.0, Normalization: PalNormalization.Cosine)], new HeatmapPrior(16, 16, sigma: 2.0),
             method: AttributionMethod.Activation));
+        yield return Case("closed form at the pooled head, sum of log-probabilities", m => new PalObjective(m,
+            [new PalLayer("tanh", 1.0) { Head = new GlobalPoolLinearHead("fc") }], new HeatmapPrior(16, 16, sigma: 2.0),
+            target: AttributionTarget.SumOfLogProbabilities));
     }
 
     [TestCaseSource(nameof(Objectives))]
