@@ -243,19 +243,8 @@ public sealed class ActionUnitPrior : nn.Module<Tensor, Tensor, Tensor>, IClassC
     /// there.</remarks>
     public void CheckBatch(Tensor images, Tensor privileged, Tensor? visible)
     {
-        NotNull(images, nameof(images));
-        NotNull(privileged, "landmarks");
-        var (height, width) = (images.shape[^2], images.shape[^1]);
-        if (height != ImageHeight || width != ImageWidth)
-        {
-            throw new ArgumentException(
-                $"{nameof(images)} are {height}×{width} but the prior's landmarks refer to " +
-                $"{ImageHeight}×{ImageWidth} images; build the ActionUnitPrior with the input size.", nameof(images));
-        }
-
+        LandmarkChecks.CheckPriorBatch(images, privileged, visible, ImageHeight, ImageWidth, nameof(ActionUnitPrior));
         CheckLandmarks(privileged, visible);
-        Batch(privileged, "landmarks", images.shape[0], nameof(images));
-        SameDevice(privileged, "landmarks", images, nameof(images));
     }
 
     /// <summary>(B) bool on the landmarks' device, true where a sample's landmarks break the prior's rule

@@ -144,19 +144,7 @@ public sealed class HeatmapPrior : nn.Module<Tensor, Tensor>, IHeatmapPrior, IVa
     /// pixels refer to; the landmarks (B,K,2) on the images' device.</remarks>
     public void CheckBatch(Tensor images, Tensor privileged, Tensor? visible)
     {
-        NotNull(images, nameof(images));
-        NotNull(privileged, "landmarks");
-        var (height, width) = (images.shape[^2], images.shape[^1]);
-        if (height != ImageHeight || width != ImageWidth)
-        {
-            throw new ArgumentException(
-                $"{nameof(images)} are {height}×{width} but the prior's landmarks refer to " +
-                $"{ImageHeight}×{ImageWidth} images; build the HeatmapPrior with the input size.", nameof(images));
-        }
-
-        PalFunctional.CheckLandmarkShapes(privileged, visible);
-        Batch(privileged, "landmarks", images.shape[0], nameof(images));
-        SameDevice(privileged, "landmarks", images, nameof(images));
+        LandmarkChecks.CheckPriorBatch(images, privileged, visible, ImageHeight, ImageWidth, nameof(HeatmapPrior));
         if (_regionIndices is not null && privileged.shape[1] != LandmarkRegions.Ibug68Count)
         {
             throw new ArgumentException(

@@ -84,6 +84,32 @@ internal static class LandmarkChecks
             $"{argumentName} of sample {sample} cannot be a prior for this image: {why}", argumentName);
     }
 
+    /// <summary>The batch rule every landmark prior shares: images of the size the landmarks' pixels refer to, and
+    /// landmarks with their shape, batch and device checked against the images.</summary>
+    /// <param name="images">(B,C,H,W) images.</param>
+    /// <param name="landmarks">(B,K,2) landmarks, reported as "landmarks".</param>
+    /// <param name="visible">Optional (B,K) visibility.</param>
+    /// <param name="imageHeight">The prior's image height.</param>
+    /// <param name="imageWidth">The prior's image width.</param>
+    /// <param name="priorName">The prior's type, for the message.</param>
+    internal static void CheckPriorBatch(Tensor images, Tensor landmarks, Tensor? visible, long imageHeight,
+        long imageWidth, string priorName)
+    {
+        NotNull(images, nameof(images));
+        NotNull(landmarks, nameof(landmarks));
+        var (height, width) = (images.shape[^2], images.shape[^1]);
+        if (height != imageHeight || width != imageWidth)
+        {
+            throw new ArgumentException(
+                $"{nameof(images)} are {height}×{width} but the prior's landmarks refer to " +
+                $"{imageHeight}×{imageWidth} images; build the {priorName} with the input size.", nameof(images));
+        }
+
+        PalFunctional.CheckLandmarkShapes(landmarks, visible);
+        Batch(landmarks, nameof(landmarks), images.shape[0], nameof(images));
+        SameDevice(landmarks, nameof(landmarks), images, nameof(images));
+    }
+
     /// <summary>Whether each point lies on the image's pixel area, [−½, W − ½] × [−½, H − ½].</summary>
     private static Tensor OnImage(Tensor x, Tensor y, long imageHeight, long imageWidth) =>
         x.AtLeast(-0.5) & x.AtMost(imageWidth - 0.5) & y.AtLeast(-0.5) & y.AtMost(imageHeight - 0.5);
