@@ -184,4 +184,4 @@ PY
     echo "docs: $page rendered in headless Chromium"
 }
 render index.html "PrivilegedAttribution" "pal-figure.png" "Getting started"
-render api/PrivilegedAttribution.PalLoss.html "Class PalLoss" "The Privileged Attribution Loss" "Pearson (default) or the paper"
+render api/PrivilegedAttribution.PalLoss.html "Class PalLoss" "The Privileged Attribution Loss" "Pearson (default), the paper"

@@ -134,7 +134,7 @@ trainCommand.SetAction(p =>
 
     var classes = train.ClassNames.Count;
     var net = Models.Create(arch, classes, settings.Weights);
-    var optimizer = new FlatMemoryAdam(net.parameters(), settings.LearningRate);
+    using var optimizer = new FlatMemoryAdam(net.parameters(), settings.LearningRate);
     var schedule = optim.lr_scheduler.CosineAnnealingLR(optimizer, settings.Epochs);
     // Inverse-frequency weights n / (K·n_c) from the training split (a class without training faces weighs 0).
     var counts = Enumerable.Range(0, classes).Select(c => trainRows.Count(i => train.Labels[i] == c)).ToArray();

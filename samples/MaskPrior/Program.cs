@@ -77,7 +77,7 @@ static nn.Module<Tensor, Tensor> Train(Tensor images, Tensor labels, Tensor ink,
 {
     torch.manual_seed(2);
     var model = SmallCnn();
-    var optimizer = new FlatMemoryAdam(model.parameters(), 1e-3);
+    using var optimizer = new FlatMemoryAdam(model.parameters(), 1e-3);
     using var objective = createObjective?.Invoke(model);                                                     // PAL
     const int batchSize = 64;
     for (var epoch = 1; epoch <= epochs; epoch++)

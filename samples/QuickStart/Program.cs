@@ -43,7 +43,7 @@ static int Train(string data, int epochs, int trainSize, double lambda)
     Console.WriteLine($"{trainImages.shape[0]} training and {testImages.shape[0]} test digits");
 
     var model = SmallCnn();
-    var optimizer = new FlatMemoryAdam(model.parameters(), 1e-3);
+    using var optimizer = new FlatMemoryAdam(model.parameters(), 1e-3);
     var criterion = nn.CrossEntropyLoss();
     // PAL at relu2 (14×14); the prior renders each digit's ink as a Gaussian heatmap at that size; the loop's own
     // criterion stays the criterion.

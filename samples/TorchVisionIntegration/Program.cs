@@ -98,7 +98,7 @@ static nn.Module<Tensor, Tensor> CreateModel(Backbone backbone, int classes, str
 static List<(double TrainLoss, double ValidationLoss, double Accuracy)> Train(nn.Module<Tensor, Tensor> model,
     PalObjective? objective, DataSet set, int epochs, int batchSize, double learningRate, string name)
 {
-    var optimizer = new FlatMemoryAdam(model.parameters(), learningRate);
+    using var optimizer = new FlatMemoryAdam(model.parameters(), learningRate);
     var curve = new List<(double, double, double)>();
     var train = set.Train;
     for (var epoch = 1; epoch <= epochs; epoch++)
@@ -141,6 +141,7 @@ static List<(double TrainLoss, double ValidationLoss, double Accuracy)> Train(nn
                           $"{validationLoss:F3}, validation accuracy {accuracy:F1} %");
     }
 
+    model.zero_grad();    // the gradients' memory goes now (the model is only evaluated from here), Adam's with `using`
     return curve;
 }
 
