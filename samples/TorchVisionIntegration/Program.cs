@@ -52,6 +52,10 @@ root.SetAction(p =>
     torch.manual_seed(1);
     var plain = CreateModel(backbone, set.Classes, p.GetValue(weights));
     var plainCurve = Train(plain, objective: null, set, epochCount, batch, lr, "plain");
+    var plainAccuracy = Accuracy(plain, set.Test).Accuracy;
+    var plainMaps = AttributionRow(plain, backbone.Layers[0], set);
+    plain.Dispose();                   // one model in memory at a time (VGG-11-BN's parameters alone are 0.5 GB),
+    CpuBackend.ReleaseFreedMemory();   // and the next one starts without the gaps this one left in the heap
 
     // 2. The same loop with PAL at the backbone's two layers: the first with the mean of its channels, the second
     // with the mean of the first half of them (the paper's "mean of half").
@@ -65,14 +69,14 @@ root.SetAction(p =>
     // Inference is the plain model: model.eval(); model.call(images). No landmarks are needed at test time.
 
     // 3. How do they score, and where do they look?
-    Console.WriteLine($"test accuracy on {set.Description}: plain {Accuracy(plain, set.Test).Accuracy:F1} %, " +
+    Console.WriteLine($"test accuracy on {set.Description}: plain {plainAccuracy:F1} %, " +
                       $"PAL {Accuracy(model, set.Test).Accuracy:F1} %");
     var folderOut = p.GetValue(output)!;
     var title = $"{backbone.Title} on {set.Description}";
     WriteCurves(Path.Combine(folderOut, $"{backbone.Stem}-training-curves.png"), title,
         [("plain", plainCurve), ("PAL", palCurve)]);
-    WriteOverlays(Path.Combine(folderOut, $"{backbone.Stem}-attribution.png"), title, plain, model,
-        backbone.Layers[0], set);
+    WriteOverlays(Path.Combine(folderOut, $"{backbone.Stem}-attribution.png"), title, backbone.Layers[0], set,
+        plainMaps, AttributionRow(model, backbone.Layers[0], set));
     // Peak resident memory (VmHWM on Linux); a loop like this one keeps it flat (docs: "Optimizer memory").
     var peakMiB = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 >> 20;
     Console.WriteLine($"peak resident memory {peakMiB} MiB");
@@ -136,6 +140,7 @@ static List<(double TrainLoss, double ValidationLoss, double Accuracy)> Train(nn
         }
 
         var (accuracy, validationLoss) = Accuracy(model, set.Validation);
+        CpuBackend.ReleaseFreedMemory();   // evaluation's blocks are not training's: they would leave gaps in the heap
         curve.Add((trainLoss, validationLoss, accuracy));
         Console.WriteLine($"{name}, epoch {epoch}/{epochs}: training CE {trainLoss:F3}, validation CE " +
                           $"{validationLoss:F3}, validation accuracy {accuracy:F1} %");
@@ -145,14 +150,25 @@ static List<(double TrainLoss, double ValidationLoss, double Accuracy)> Train(nn
     return curve;
 }
 
-static (double Accuracy, double CrossEntropy) Accuracy(nn.Module<Tensor, Tensor> model, Split split)
+// Accuracy (%) and mean cross-entropy over a split, a batch at a time (a whole split at once would hold every
+// image's activations together: hundreds of MB for VGG).
+static (double Accuracy, double CrossEntropy) Accuracy(nn.Module<Tensor, Tensor> model, Split split,
+    int batchSize = 100)
 {
     model.eval();
     using var noGrad = no_grad();
-    using var scope = NewDisposeScope();
-    var logits = model.call(split.Images);
-    return (100.0 * logits.argmax(1).eq(split.Labels).to(ScalarType.Float32).mean().item<float>(),
-        nn.functional.cross_entropy(logits, split.Labels).item<float>());
+    var count = split.Labels.shape[0];
+    double correct = 0, crossEntropy = 0;
+    for (long start = 0; start < count; start += batchSize)
+    {
+        using var scope = NewDisposeScope();
+        var rows = (int)start..(int)Math.Min(start + batchSize, count);
+        var (logits, labels) = (model.call(split.Images[rows]), split.Labels[rows]);
+        correct += logits.argmax(1).eq(labels).sum().item<long>();
+        crossEntropy += nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).item<float>();
+    }
+
+    return (100.0 * correct / count, crossEntropy / count);
 }
 
 // Training curves: cross-entropy per epoch (training solid, validation dashed) above, validation accuracy below.
@@ -190,38 +206,53 @@ static void WriteCurves(string path, string title, (string Name, List<(double, d
     Console.WriteLine($"wrote {path}");
 }
 
-// One row per image kind, one column per class: the prior PAL was given, then each model's attribution at `layer`
-// (G ⊙ A of the true class, mean of the channels; the map PAL constrains), upsampled to the image.
-static void WriteOverlays(string path, string title, nn.Module<Tensor, Tensor> plain, nn.Module<Tensor, Tensor> pal,
-    string layer, DataSet set)
+// The test images the figure shows: the first of each class (eight at most).
+static Tensor FigureRows(Split test)
 {
-    using var scope = NewDisposeScope();
-    var test = set.Test;
     var labels = test.Labels.data<long>().ToArray();
-    var rows = tensor(labels.Distinct().Order().Take(8).Select(c => (long)Array.IndexOf(labels, c)).ToArray());
-    var (images, shown, classes) = (test.Images[rows], test.Shown[rows], test.Labels[rows]);
-    var size = (int)images.shape[2];
-    List<OverlayCell> Cells(Tensor maps, Tensor? predicted) => Enumerable.Range(0, (int)rows.shape[0])
+    return tensor(labels.Distinct().Order().Take(8).Select(c => (long)Array.IndexOf(labels, c)).ToArray());
+}
+
+// One figure cell per shown image: the image, a map upsampled to it, and a caption.
+static List<OverlayCell> Cells(Split test, Tensor rows, Tensor maps, Tensor? predicted)
+{
+    var (shown, classes) = (test.Shown[rows], test.Labels[rows]);
+    return Enumerable.Range(0, (int)rows.shape[0])
         .Select(i => new OverlayCell(shown[i].permute(1, 2, 0).flatten().data<float>().ToArray(),
             maps[i, 0].flatten().data<float>().ToArray(), predicted is null
                 ? $"label {classes[i].item<long>()}"
                 : $"{classes[i].item<long>()} → {predicted[i].item<long>()}")).ToList();
-    List<OverlayCell> Attribution(nn.Module<Tensor, Tensor> model)
-    {
-        model.eval();
-        using var map = new AttributionMap(model, layer);
-        var logits = model.call(images);
-        var attribution = map.forward(logits, classes).detach().mean([1], keepdim: true);
-        return Cells(nn.functional.interpolate(attribution, [size, size], mode: InterpolationMode.Bilinear,
-            align_corners: false), logits.argmax(1));
-    }
+}
 
+// A model's attribution at `layer` on the figure's images (G ⊙ A of the true class, mean of the channels; the map PAL
+// constrains), upsampled to the image.
+static List<OverlayCell> AttributionRow(nn.Module<Tensor, Tensor> model, string layer, DataSet set)
+{
+    using var scope = NewDisposeScope();
+    var rows = FigureRows(set.Test);
+    var (images, classes) = (set.Test.Images[rows], set.Test.Labels[rows]);
+    model.eval();
+    using var map = new AttributionMap(model, layer);
+    var logits = model.call(images);
+    var attribution = map.forward(logits, classes).detach().mean([1], keepdim: true);
+    var size = (int)images.shape[2];
+    return Cells(set.Test, rows, nn.functional.interpolate(attribution, [size, size],
+        mode: InterpolationMode.Bilinear, align_corners: false), logits.argmax(1));
+}
+
+// One row per image kind, one column per class: the prior PAL was given, then each model's attribution.
+static void WriteOverlays(string path, string title, string layer, DataSet set, List<OverlayCell> plain,
+    List<OverlayCell> pal)
+{
+    using var scope = NewDisposeScope();
+    var rows = FigureRows(set.Test);
+    var size = (int)set.Test.Images.shape[2];
     var figure = new OverlayFigure($"{title}: attribution at {layer}", size, size,
         scale: Math.Max(1, 112 / size));
-    figure.AddRow("prior (training-time information)", Cells(set.Prior.render(test.Privileged[rows], size, size),
-        null));
-    figure.AddRow($"plain loop, {layer}", Attribution(plain));
-    figure.AddRow($"with PAL, {layer}", Attribution(pal));
+    figure.AddRow("prior (training-time information)", Cells(set.Test, rows,
+        set.Prior.render(set.Test.Privileged[rows], size, size), null));
+    figure.AddRow($"plain loop, {layer}", plain);
+    figure.AddRow($"with PAL, {layer}", pal);
     figure.Save(path);
     Console.WriteLine($"wrote {path}");
 }

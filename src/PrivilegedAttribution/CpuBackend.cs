@@ -90,6 +90,36 @@ public static class CpuBackend
     }
 
     /// <summary>
+    /// Hands back to the system the free memory glibc holds (<c>malloc_trim(0)</c>: the free pages of every arena,
+    /// not only the heap's top), which <see cref="KeepFreedMemory"/> otherwise keeps for the next step. Call it
+    /// between two phases that allocate differently, after the first one's tensors are disposed: after an epoch's
+    /// evaluation, or after training and disposing one model before training the next. Otherwise the gaps the first
+    /// phase left stay resident while the second one's blocks, which do not fit them, grow the heap past them: with
+    /// VGG-11-BN (0.4 GB blocks), evaluating in batches of 100 between training steps of 32 raised the resident peak
+    /// by 0.4 GB over a few epochs, and releasing after each evaluation kept it flat. It does not change
+    /// <see cref="KeepFreedMemory"/>'s settings; the next step page-faults its working set in again, once.
+    /// </summary>
+    /// <returns>True where glibc's <c>malloc_trim</c> was called; false on systems without glibc (nothing was done).
+    /// </returns>
+    public static bool ReleaseFreedMemory()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        try
+        {
+            _ = MallocTrim(0);   // 1 when memory went back, 0 when there was none to give: both are success
+            return true;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Whether this CPU is of the kind on which LibTorch 2.10's oneDNN convolution backward returns NaN (see
     /// <see cref="SetMkldnnEnabled"/>): one with AVX-512.
     /// </summary>
@@ -144,6 +174,9 @@ public static class CpuBackend
     [DllImport("torch_cpu", EntryPoint = "_ZNK2at7Context17userEnabledMkldnnEv")]
     [return: MarshalAs(UnmanagedType.U1)]
     private static extern bool UserEnabledMkldnn(IntPtr context);
+
+    [DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int MallocTrim(nuint pad);
 
     [DllImport("libc", EntryPoint = "mallopt")]
     private static extern int Mallopt(int parameter, int value);
