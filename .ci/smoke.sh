@@ -49,8 +49,9 @@ smoke decoy-mnist-sweep "$out/sweep/sweep.json" run $decoy -- sweep --seeds 1 --
     --protocols cdep --methods pal --lambdas 1,30 --out "$out/sweep"
 smoke decoy-mnist-small-data "$out/small/small-data.png" run $decoy -- small-data --seeds 1 --epochs 1 --sizes 50,100 \
     --min-steps 3 --out "$out/small"
-# The small-data protocol's own λs (chosen on its validation splits), not the decoy experiment's 30 for both.
-smoke decoy-mnist-small-data-lambdas "" grep -q 'PAL: pool1, λ=3, .*RRR: λ=1, ' "$out/small/small-data.md"
+# The small-data protocol's own λs and PAL's schedule (chosen on its validation splits), not the decoy experiment's.
+smoke decoy-mnist-small-data-lambdas "" grep -q 'PAL: pool1, λ=3, .*λ held for half the steps, then → 0. RRR: λ=1, ' \
+    "$out/small/small-data.md"
 # A merge labels its report with its own options: runs made with others are refused, not mislabelled.
 smoke decoy-mnist-merge "$out/decoy-merged/results.md" run $decoy -- --merge "$out/decoy/results.json" --seeds 1 \
     --epochs 1 --train-limit 500 --protocols cdep --out "$out/decoy-merged"
@@ -63,6 +64,9 @@ smoke decoy-mnist-small-data-merge "$out/small-merged/small-data.md" run $decoy 
 smoke_stops decoy-mnist-small-data-merge-mislabelled 2 "Give --merge the options the runs were made with" \
     run $decoy -- small-data --merge "$out/small/small-data.json" --min-steps 3 --pal-lambda 10 \
     --out "$out/small-merged-10"
+smoke_stops decoy-mnist-small-data-merge-constant 2 "Give --merge the options the runs were made with" \
+    run $decoy -- small-data --merge "$out/small/small-data.json" --min-steps 3 --pal-schedule constant \
+    --out "$out/small-merged-constant"
 smoke_stops decoy-mnist-small-data-merge-clutter 2 "this merge would label them cluttered" \
     run $decoy -- small-data --merge "$out/small/small-data.json" --min-steps 3 --clutter 4:8 \
     --out "$out/small-merged-cluttered"

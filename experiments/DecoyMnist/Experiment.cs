@@ -42,7 +42,8 @@ public static class Experiment
                                 : $"seed {seed}  {protocol.Name}  {Describe(method)}";
                             var steps = settings.Training.StepsFor(train.Count);
                             var task = reporter.Start(label, steps);
-                            var (model, secondsPerEpoch) = Trainer.Train(train, m => ObjectiveFor(method, m, settings),
+                            var (model, secondsPerEpoch) = Trainer.Train(train,
+                                m => ObjectiveFor(method, m, settings, steps),
                                 settings.Training, seed, task);
                             var evaluated = method == TrainingMethod.Clean ? settings.Protocols : [protocol];
                             var summary = new List<string>();
@@ -93,15 +94,16 @@ public static class Experiment
     }
 
     /// <summary>The objective of <paramref name="method"/> for <paramref name="model"/>.</summary>
-    public static IBatchObjective ObjectiveFor(TrainingMethod method, Sequential model, ExperimentSettings settings) =>
+    public static IBatchObjective ObjectiveFor(TrainingMethod method, Sequential model, ExperimentSettings settings,
+        int totalSteps) =>
         method switch
         {
             TrainingMethod.Clean or TrainingMethod.Unpenalised => new CrossEntropyObjective(),
-            TrainingMethod.Pal => new PalObjectiveAdapter(model, settings.Pal),
-            _ when PalVariants.IsVariant(method) => new PalObjectiveAdapter(model, settings.PalFor(method)),
+            TrainingMethod.Pal => new PalObjectiveAdapter(model, settings.Pal, totalSteps),
+            _ when PalVariants.IsVariant(method) => new PalObjectiveAdapter(model, settings.PalFor(method), totalSteps),
             TrainingMethod.RightReasons => new RightReasonsObjective(settings.RightReasons),
             TrainingMethod.PalAndRightReasons => new PalAndRightReasonsObjective(model, settings.Pal,
-                settings.RightReasons),
+                settings.RightReasons, totalSteps),
             _ => throw new ArgumentOutOfRangeException(nameof(method), method, null),
         };
 

@@ -15,9 +15,10 @@ public sealed class PalAndRightReasonsObjective : IBatchObjective
     private readonly double _rightReasonsLambda;
 
     /// <summary>Taps <paramref name="model"/> for PAL as <see cref="PalObjectiveAdapter"/> does.</summary>
-    public PalAndRightReasonsObjective(Sequential model, PalSettings pal, RightReasonsSettings rightReasons)
+    public PalAndRightReasonsObjective(Sequential model, PalSettings pal, RightReasonsSettings rightReasons,
+        int totalSteps)
     {
-        _pal = new PalObjectiveAdapter(model, pal);
+        _pal = new PalObjectiveAdapter(model, pal, totalSteps);
         _rightReasons = new RightReasonsObjective(rightReasons);
         _rightReasonsLambda = rightReasons.Lambda;
     }

@@ -15,11 +15,13 @@ public sealed class PalObjectiveAdapter : IBatchObjective
     private readonly PalObjective _objective;
     private readonly string[] _layers;
     private readonly PalSettings _settings;
+    private readonly int _totalSteps;
     private long _steps;
 
     /// <summary>Taps the layers of <see cref="PalSettings.Layer"/> ('+'-separated; "input" is the image itself,
-    /// <see cref="PalLayer.Input"/>) in <paramref name="model"/>.</summary>
-    public PalObjectiveAdapter(Sequential model, PalSettings settings)
+    /// <see cref="PalLayer.Input"/>) in <paramref name="model"/>, for a run of <paramref name="totalSteps"/> optimiser
+    /// steps (what a λ schedule spans).</summary>
+    public PalObjectiveAdapter(Sequential model, PalSettings settings, int totalSteps)
     {
         _layers = settings.Layer.Split('+', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(l => l == "input" ? PalLayer.Input : l).ToArray();
@@ -29,6 +31,7 @@ public sealed class PalObjectiveAdapter : IBatchObjective
             new PalLayer(l, weight, settings.Strategy, settings.Normalization) { SecondOrder = settings.SecondOrder });
         _objective = new PalObjective(model, layers, _prior, settings.Method, settings.Target);
         _settings = settings;
+        _totalSteps = totalSteps;
     }
 
     /// <inheritdoc />
@@ -40,7 +43,7 @@ public sealed class PalObjectiveAdapter : IBatchObjective
         {
             foreach (var layer in _layers)
             {
-                _objective.SetWeight(layer, _settings.LambdaAt(_steps) / _layers.Length);
+                _objective.SetWeight(layer, _settings.LambdaAt(_steps, _totalSteps) / _layers.Length);
             }
         }
 

@@ -16,6 +16,9 @@ namespace PrivilegedAttribution.Experiments.DecoyMnist;
 /// <param name="DecaySteps">Length of the decay (0: none).</param>
 /// <param name="SecondOrder">Whether PAL trains through the gradient factor (<see cref="PalLayer.SecondOrder"/>;
 /// false for the first-order variants).</param>
+/// <param name="HoldThenDecay">λ at full strength for the first half of the run's optimiser steps, then falling
+/// linearly to 0 at the last step (the package's <see cref="PalSchedule.HoldThenDecay"/>; the small-data protocol's
+/// default). Not in the paper.</param>
 public sealed record PalSettings(
     string Layer,
     double Lambda,
@@ -27,17 +30,20 @@ public sealed record PalSettings(
     int WarmupSteps = 0,
     int DecayStart = 0,
     int DecaySteps = 0,
-    bool SecondOrder = true)
+    bool SecondOrder = true,
+    bool HoldThenDecay = false)
 {
     /// <summary>Whether λ changes during training.</summary>
-    public bool HasSchedule => WarmupSteps > 0 || DecaySteps > 0;
+    public bool HasSchedule => WarmupSteps > 0 || DecaySteps > 0 || HoldThenDecay;
 
-    /// <summary>λ at optimiser step <paramref name="step"/> (1-based).</summary>
-    public double LambdaAt(long step)
+    /// <summary>λ at optimiser step <paramref name="step"/> (1-based) of a run of <paramref name="totalSteps"/> steps.
+    /// </summary>
+    public double LambdaAt(long step, long totalSteps)
     {
         var warmup = WarmupSteps > 0 ? Math.Min(1.0, step / (double)WarmupSteps) : 1.0;
         var decay = DecaySteps > 0 ? Math.Clamp(1.0 - (step - DecayStart) / (double)DecaySteps, 0.0, 1.0) : 1.0;
-        return Lambda * warmup * decay;
+        var held = HoldThenDecay ? PalSchedule.HoldThenDecay(step - 1, totalSteps) : 1.0;
+        return Lambda * warmup * decay * held;
     }
 
     /// <summary>A compact description for tables (normalisation, warm-up and order only when they are not the
@@ -49,7 +55,8 @@ public sealed record PalSettings(
         (DecaySteps == 0
             ? ""
             : FormattableString.Invariant($", λ → 0 over steps {DecayStart}–{DecayStart + DecaySteps}")) +
-        (SecondOrder ? "" : ", first order");
+        (SecondOrder ? "" : ", first order") +
+        (HoldThenDecay ? ", λ held for half the steps, then → 0" : "");
 }
 
 /// <summary>How the Right-for-the-Right-Reasons model is trained.</summary>

@@ -48,6 +48,11 @@ var palMethod = Opt("--pal-method",
 var palNormalization = Opt("--pal-normalization",
     "PAL normalisation: pearson, cross (the paper's −Σ z·h) or cosine (raw map against heatmap)", "pearson");
 var palWarmup = Opt("--pal-warmup", "λ grows linearly over this many optimiser steps (0: constant)", 0);
+const string HoldThenDecayName = "hold-then-decay";
+var palSchedule = Opt("--pal-schedule", "constant (the paper's λ) or hold-then-decay (λ for the first half of the " +
+    "steps, then linearly to 0: PalSchedule.HoldThenDecay); small-data's default is hold-then-decay, the other " +
+    "commands' constant", "constant");
+palSchedule.AcceptOnlyFromAmong("constant", HoldThenDecayName);
 var palDecay = Opt("--pal-decay", "START:STEPS: after START optimiser steps λ falls linearly to 0 over STEPS steps " +
     "(0:0: constant)", "0:0");
 // Each first-order relative of PAL (--methods pal-first, gradcam, …) has its own λ, PAL's when not given.
@@ -79,7 +84,8 @@ var root = new RootCommand(
     "decoy protocols; prints and writes the accuracy table and attribution figures.")
 {
     data, idx, maxImages, trainLimit, protocols, methods, seeds, epochs, batchSize, learningRate, palLayer, palLambda,
-    palStrategy, palSigma, palTarget, palMethod, palNormalization, palWarmup, palDecay, rrrLambda, rrrAnnotation,
+    palStrategy, palSigma, palTarget, palMethod, palNormalization, palWarmup, palDecay, palSchedule, rrrLambda,
+    rrrAnnotation,
     rrrSigma, rrrThreshold,
     output, threads, mergeResults,
 };
@@ -147,7 +153,8 @@ ExperimentSettings Settings(ParseResult p) => new(
     new PalSettings(p.GetValue(palLayer)!, p.GetValue(palLambda), ChannelStrategy.Parse(p.GetValue(palStrategy)!),
         p.GetValue(palSigma), ParseTarget(p.GetValue(palTarget)!),
         ParseMethodOfAttribution(p.GetValue(palMethod)!), ParseNormalization(p.GetValue(palNormalization)!),
-        p.GetValue(palWarmup), ParseDecay(p.GetValue(palDecay)!).Start, ParseDecay(p.GetValue(palDecay)!).Steps),
+        p.GetValue(palWarmup), ParseDecay(p.GetValue(palDecay)!).Start, ParseDecay(p.GetValue(palDecay)!).Steps,
+        HoldThenDecay: p.GetValue(palSchedule) == HoldThenDecayName),
     new RightReasonsSettings(p.GetValue(rrrLambda),
         p.GetValue(rrrAnnotation) == "decoy" ? RightReasonsAnnotation.DecoyPatch : RightReasonsAnnotation.Background,
         p.GetValue(rrrSigma), p.GetValue(rrrThreshold)),
@@ -235,12 +242,14 @@ smallData.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
 {
     var clock = Stopwatch.StartNew();
     var (experimentSettings, experimentData) = Prepare(p);
-    // This protocol's own λs unless given: chosen on its validation splits, not the decoy experiment's.
+    // This protocol's own λs and PAL's schedule unless given: chosen on its validation splits, not the decoy
+    // experiment's.
+    var pal = p.GetResult(palLambda) is { Implicit: false }
+        ? experimentSettings.Pal
+        : experimentSettings.Pal with { Lambda = SmallData.DefaultLambda };
     var settings = experimentSettings with
     {
-        Pal = p.GetResult(palLambda) is { Implicit: false }
-            ? experimentSettings.Pal
-            : experimentSettings.Pal with { Lambda = SmallData.DefaultLambda },
+        Pal = p.GetResult(palSchedule) is { Implicit: false } ? pal : pal with { HoldThenDecay = true },
         RightReasons = p.GetResult(rrrLambda) is { Implicit: false }
             ? experimentSettings.RightReasons
             : experimentSettings.RightReasons with { Lambda = SmallData.DefaultRightReasonsLambda },

@@ -75,7 +75,7 @@ public static class SmallData
                     {
                         var task = reporter.Start($"seed {seed}  {subset.Count} digits  {Describe(method)}", steps);
                         var (model, secondsPerEpoch) = Trainer.Train(train,
-                            m => Experiment.ObjectiveFor(method, m, settings), training, seed, task);
+                            m => Experiment.ObjectiveFor(method, m, settings, steps), training, seed, task);
                         using (model)
                         {
                             var result = new Result(subset.Count, method, seed, steps,

@@ -105,7 +105,7 @@ public static class Sweep
                         var task = reporter.Start($"{protocol.Name} seed {seed} {Experiment.Describe(method)} {name}",
                             steps);
                         var (model, secondsPerEpoch) = Trainer.Train(train,
-                            m => Experiment.ObjectiveFor(method, m, runSettings), settings.Training, seed, task);
+                            m => Experiment.ObjectiveFor(method, m, runSettings, steps), settings.Training, seed, task);
                         using (model)
                         {
                             var accuracy = Trainer.Accuracy(model, validation);

@@ -60,11 +60,12 @@ done
 # 15. The small-data protocol's own λ, on its validation splits (seed 1; sizes 100, 300, 1,000 clean and 100, 300
 #     cluttered; plain once per protocol). PAL's "share outside the prior" comparison (stage 16 of the README) lives on
 #     the branch experiment/share-outside, not in the package.
+#     Stages 15 to 18 ran with a constant λ (SCHEDULE unset), from stage 20 on λ is held, then decayed.
 small() {
     local stage=$1
     shift
-    nice dotnet run -c Release --project experiments/DecoyMnist -- small-data --seeds 1 \
-        --out "experiments/DecoyMnist/out/sweep/$stage" "$@"
+    nice dotnet run -c Release --project experiments/DecoyMnist -- small-data --seeds "${SEEDS:-1}" \
+        --pal-schedule "${SCHEDULE:-constant}" --out "experiments/DecoyMnist/out/sweep/$stage" "$@"
 }
 small 15-clean-3 --sizes 100,300,1000 --methods unpenalised,pal --pal-lambda 3
 small 15-clean-10 --sizes 100,300,1000 --methods pal --pal-lambda 10
@@ -87,3 +88,35 @@ done
 # 19. A reference, not PAL's setting: RRR told where the decoy is (the published, decoy-aware annotation, which
 #     neither PAL nor the ink RRR gets), its λ on validation: how far the targets are with that information.
 sweep 19-rrr-decoy --methods rrr --rrr-annotation decoy --rrr-lambdas 0.01,0.03,0.1,0.3,1,3,10,100,1000
+# 20. PAL's λ schedule for the small-data protocol (issue 24; validation only, 100, 300 and 1,000 clean and cluttered
+#     digits): constant against held for the first half of the steps, then decayed linearly to 0
+#     (PalSchedule.HoldThenDecay), seeds 1 to 3; seed 1 only: a decay over the whole run or over its first half, and
+#     λ = 10 with the schedule. The schedule kept the constant λ's mean gain and was above plain training in all 18
+#     (seed, size, setting) pairs, the constant λ in 17: it became the protocol's default.
+for clutter in "" "--clutter 4:8"; do
+    name=${clutter:+clutter}
+    name=${name:-clean}
+    # shellcheck disable=SC2086
+    SEEDS=3 small "20-$name-constant" --sizes 100,300,1000 --methods unpenalised,pal $clutter
+    # shellcheck disable=SC2086
+    SEEDS=3 SCHEDULE=hold-then-decay small "20-$name-hold-then-decay" --sizes 100,300,1000 --methods pal $clutter
+    for decay in 0:300 0:150; do
+        # shellcheck disable=SC2086
+        small "20-$name-decay-${decay/:/-}" --sizes 100,300,1000 --methods pal --pal-decay "$decay" $clutter
+    done
+    # shellcheck disable=SC2086
+    SCHEDULE=hold-then-decay small "20-$name-hold-then-decay-10" --sizes 100,300,1000 --methods pal --pal-lambda 10 \
+        $clutter
+done
+# 21. Each first-order relative's λ in the small-data protocol, with PAL's schedule (seed 1, the rows of stage 20):
+#     the best mean validation accuracy of λ = 1, 3, 10, 30 (README: PAL's first-order relatives).
+for lambda in 1 3 10 30; do
+    for clutter in "" "--clutter 4:8"; do
+        name=${clutter:+clutter}
+        # shellcheck disable=SC2086
+        SCHEDULE=hold-then-decay small "21-${name:-clean}-variants-$lambda" --sizes 100,300,1000 \
+            --methods pal-first,gradcam,gradcam-first,activation,activation-cosine --pal-first-lambda "$lambda" \
+            --gradcam-lambda "$lambda" --gradcam-first-lambda "$lambda" --activation-lambda "$lambda" \
+            --activation-cosine-lambda "$lambda" $clutter
+    done
+done
