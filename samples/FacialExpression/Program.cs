@@ -144,9 +144,10 @@ trainCommand.SetAction(p =>
     IHeatmapPrior prior = settings.Prior == "landmarks"                                                        // PAL
         ? new HeatmapPrior(s, s, settings.Sigma, LandmarkRegion.InnerFace)                                     // PAL
         : new ActionUnitPrior(s, s, settings.Sigma, ExpressionClassOrder.FromNames(train.ClassNames));         // PAL
+    // With λ = 0 (the baseline) the term is only logged: no second order, which would cost a double backward.
     using var objective = new PalObjective(net,                                                               // PAL
-        [new PalLayer(tapped, settings.Lambda, ChannelStrategy.Parse(settings.Strategy))], prior,              // PAL
-        criterion: criterion);                                                                                 // PAL
+        [new PalLayer(tapped, settings.Lambda, ChannelStrategy.Parse(settings.Strategy))                       // PAL
+            { SecondOrder = settings.Lambda != 0 }], prior, criterion: criterion);                             // PAL
     // Faces, landmarks and their visibility are augmented together, each face its own draw from one seeded stream.
     var augmentation = Augmentation(settings.Augment);
     using var draws = new Generator((ulong)p.GetValue(seed));

@@ -64,7 +64,8 @@ expect pth-action-units "Loaded 120 of 122 entries from '" "resnet18.pth' (PyTor
     "kept the model's head 'fc'" '"Prior": "action-units"' '"ClassWeights": "inverse-frequency"' \
     '"LabelSmoothing": 0.1' '"Augment": "flip"'
 
-train safetensors-no-augmentation --weights "$weights/resnet18.safetensors" --augment none
+# The baseline (λ = 0: PAL's term logged, without the second order).
+train safetensors-no-augmentation --weights "$weights/resnet18.safetensors" --augment none --pal-lambda 0
 expect safetensors-no-augmentation "Loaded 120 of 122 entries from '" "resnet18.safetensors' (Safetensors" \
-    '"Augment": "none"' 'peak resident memory'
+    '"Augment": "none"' '"Lambda": 0,' 'peak resident memory'
 echo "FacialExpression smoke runs: all outputs written to $out"
