@@ -50,8 +50,11 @@ smoke decoy-mnist-sweep "$out/sweep/sweep.json" run $decoy -- sweep --seeds 1 --
 smoke decoy-mnist-small-data "$out/small/small-data.png" run $decoy -- small-data --seeds 1 --epochs 1 --sizes 50,100 \
     --min-steps 3 --out "$out/small"
 # The small-data protocol's own λs and PAL's schedule (chosen on its validation splits), not the decoy experiment's.
-smoke decoy-mnist-small-data-lambdas "" grep -q 'PAL: pool1, λ=3, .*λ held for half the steps, then → 0. RRR: λ=1, ' \
+# PAL's λ chosen per seed and size on the validation digits among 0, 1, 3 and 10 (PalStrength.Choose).
+smoke decoy-mnist-small-data-lambdas "" grep -q 'PAL: pool1, λ=3, .*λ held for half the steps, then → 0; its λ chosen per seed and size on the validation digits among 0, 1, 3, 10 (PalStrength.Choose, margin 1 SE; .*: 50 digits: [0-9]*; 100 digits: [0-9]*\. RRR: λ=1, ' \
     "$out/small/small-data.md"
+smoke decoy-mnist-lambda-selection-study "$out/small-study/lambda-selection-study.md" run $decoy -- \
+    lambda-selection-study --runs "$out/small/small-data.json" --out "$out/small-study"
 # A merge labels its report with its own options: runs made with others are refused, not mislabelled.
 smoke decoy-mnist-merge "$out/decoy-merged/results.md" run $decoy -- --merge "$out/decoy/results.json" --seeds 1 \
     --epochs 1 --train-limit 500 --protocols cdep --out "$out/decoy-merged"
@@ -67,6 +70,9 @@ smoke_stops decoy-mnist-small-data-merge-mislabelled 2 "Give --merge the options
 smoke_stops decoy-mnist-small-data-merge-constant 2 "Give --merge the options the runs were made with" \
     run $decoy -- small-data --merge "$out/small/small-data.json" --min-steps 3 --pal-schedule constant \
     --out "$out/small-merged-constant"
+smoke_stops decoy-mnist-small-data-merge-fixed-lambda 2 "its PAL λ selection was" \
+    run $decoy -- small-data --merge "$out/small/small-data.json" --min-steps 3 --pal-lambda-selection fixed \
+    --out "$out/small-merged-fixed"
 smoke_stops decoy-mnist-small-data-merge-clutter 2 "this merge would label them cluttered" \
     run $decoy -- small-data --merge "$out/small/small-data.json" --min-steps 3 --clutter 4:8 \
     --out "$out/small-merged-cluttered"

@@ -133,13 +133,45 @@ var clutter = new Option<string>("--clutter")
                   "clean. With --merge it only labels the report",
     DefaultValueFactory = _ => "none",
 };
+var lambdaSelection = new Option<string>("--pal-lambda-selection")
+{
+    Description = "validation: PAL's λ chosen per seed and size on the validation digits among " +
+                  "--pal-lambda-candidates (PalStrength.Choose; the plain model is the λ = 0 candidate); fixed: " +
+                  "--pal-lambda. Default: validation, fixed when --pal-lambda is given",
+    DefaultValueFactory = _ => "validation",
+};
+lambdaSelection.AcceptOnlyFromAmong("validation", "fixed");
+var lambdaCandidates = new Option<string>("--pal-lambda-candidates")
+{
+    Description = "λ values PAL's selection tries, 0 (plain training) among them",
+    DefaultValueFactory = _ => string.Join(',', PalStrength.DefaultCandidates),
+};
+var lambdaMargin = new Option<double>("--pal-lambda-margin")
+{
+    Description = "Standard errors of the paired validation difference a PAL model must beat plain training by",
+    DefaultValueFactory = _ => PalStrength.DefaultMargin,
+};
 var smallData = new Command("small-data",
     "No decoy, few digits: plain cross-entropy, PAL and RRR trained on class-stratified subsets of the clean " +
     "training digits, scored on the clean test digits; writes small-data.md, small-data.json and small-data.png.")
 {
-    sizes, minimumSteps, merge, clutter,
+    sizes, minimumSteps, merge, clutter, lambdaSelection, lambdaCandidates, lambdaMargin,
 };
 root.Subcommands.Add(smallData);
+
+var studyRuns = new Option<string[]>("--runs")
+{
+    Description = "small-data.json files of runs made with --pal-lambda-selection validation",
+    AllowMultipleArgumentsPerToken = true,
+    Required = true,
+};
+var lambdaStudy = new Command("lambda-selection-study",
+    "How PalStrength.Choose's margin was chosen: λ chosen on one half of the validation digits and scored on the " +
+    "other (never the test digits), for each margin and each fixed λ; writes lambda-selection-study.md.")
+{
+    studyRuns,
+};
+root.Subcommands.Add(lambdaStudy);
 
 ExperimentSettings Settings(ParseResult p) => new(
     p.GetValue(data)!,
@@ -255,6 +287,13 @@ smallData.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
             : experimentSettings.RightReasons with { Lambda = SmallData.DefaultRightReasonsLambda },
     };
     var clutterSetting = ParseClutter(p.GetValue(clutter)!);
+    var choosesLambda = p.GetResult(lambdaSelection) is { Implicit: false }
+        ? p.GetValue(lambdaSelection) == "validation"
+        : p.GetResult(palLambda) is not { Implicit: false };
+    var selection = choosesLambda
+        ? new SmallData.LambdaSelection(List(p.GetValue(lambdaCandidates)!).Select(ParseDouble).ToList(),
+            p.GetValue(lambdaMargin))
+        : null;
     var merged = p.GetValue(merge) ?? [];
     RunProvenance? provenance = null;
     List<SmallData.Result>? mergedResults = null;
@@ -263,7 +302,7 @@ smallData.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
         try
         {
             provenance = SmallDataReport.ReadProvenance(merged, settings, p.GetValue(minimumSteps), experimentData,
-                clutterSetting);
+                clutterSetting, selection);
             mergedResults = SmallDataReport.Read(merged);
         }
         catch (InvalidDataException e)
@@ -276,11 +315,12 @@ smallData.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
     var results = mergedResults
         ?? SmallData.Run(experimentData, settings, List(p.GetValue(sizes)!).Select(ParseSize).ToList(),
             p.GetValue(minimumSteps), clutterSetting, soFar => SmallDataReport.Write(settings.OutputFolder, settings,
-                experimentData, soFar, p.GetValue(minimumSteps), clock.Elapsed, CommandLine(), clutterSetting));
+                experimentData, soFar, p.GetValue(minimumSteps), clock.Elapsed, CommandLine(), clutterSetting,
+                selection: selection), selection);
     var rows = SmallDataReport.Rows(results);
     SmallDataReport.Print(rows);
     var lines = SmallDataReport.Write(settings.OutputFolder, settings, experimentData, results,
-        p.GetValue(minimumSteps), clock.Elapsed, CommandLine(), clutterSetting, provenance);
+        p.GetValue(minimumSteps), clock.Elapsed, CommandLine(), clutterSetting, provenance, selection);
     foreach (var line in lines)
     {
         Console.WriteLine($"  {line}");
@@ -291,6 +331,20 @@ smallData.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
     Console.WriteLine($"wrote {plot}, small-data.md and small-data.json in {settings.OutputFolder}");
     return 0;
 }));
+
+lambdaStudy.SetAction(p =>
+{
+    // Files of different settings (clean and cluttered digits) hold the same (size, method, seed): read each alone.
+    var runs = p.GetValue(studyRuns)!.SelectMany(file => SmallDataReport.Read([file])).ToList();
+    var rows = LambdaSelectionStudy.Run(runs);
+    var markdown = LambdaSelectionStudy.Markdown(rows,
+        runs.Count(r => r.Method == TrainingMethod.Pal && r.Candidates is not null), CommandLine());
+    var folder = p.GetValue(output)!;
+    Directory.CreateDirectory(folder);
+    File.WriteAllText(Path.Combine(folder, "lambda-selection-study.md"), markdown);
+    Console.Write(markdown);
+    return 0;
+});
 
 return root.Parse(args).Invoke();
 

@@ -1,3 +1,5 @@
+using static TorchSharp.torch;
+
 namespace PrivilegedAttribution.Experiments.DecoyMnist;
 
 /// <summary>
@@ -37,8 +39,29 @@ public static class SmallData
     /// <param name="TestAccuracy">% on the clean test digits.</param>
     /// <param name="TestAgreement">Where it looks on the clean test digits.</param>
     /// <param name="SecondsPerEpoch">Mean wall-clock seconds per pass over the subset.</param>
+    /// <param name="Lambda">PAL's λ (with <see cref="LambdaSelection"/>, the chosen one; 0: the plain model was
+    /// chosen); null for the other methods.</param>
+    /// <param name="Candidates">With <see cref="LambdaSelection"/>: every candidate λ's model, for the record (the
+    /// choice reads their validation digits only).</param>
     public sealed record Result(int Size, TrainingMethod Method, int Seed, int Steps, double ValidationAccuracy,
-        double TestAccuracy, AttributionAgreement TestAgreement, double SecondsPerEpoch);
+        double TestAccuracy, AttributionAgreement TestAgreement, double SecondsPerEpoch, double? Lambda = null,
+        IReadOnlyList<Candidate>? Candidates = null);
+
+    /// <summary>One candidate λ's model under <see cref="LambdaSelection"/>.</summary>
+    /// <param name="Lambda">Its λ (0: plain training).</param>
+    /// <param name="ValidationAccuracy">% on the clean validation digits.</param>
+    /// <param name="TestAccuracy">% on the clean test digits (recorded, never read by the choice).</param>
+    /// <param name="InkCorrelation">Its attribution's correlation with the ink on the test digits.</param>
+    /// <param name="ValidationCorrect">Which validation digits it classifies correctly, one '1' or '0' each (to
+    /// study the choice on halves of the validation split).</param>
+    public sealed record Candidate(double Lambda, double ValidationAccuracy, double TestAccuracy,
+        double InkCorrelation, string ValidationCorrect);
+
+    /// <summary>PAL's λ chosen per (seed, size) on the validation digits by <see cref="PalStrength.Choose"/>.
+    /// </summary>
+    /// <param name="Candidates">The λ values tried, 0 among them.</param>
+    /// <param name="Margin">Standard errors a PAL model must beat plain training by.</param>
+    public sealed record LambdaSelection(IReadOnlyList<double> Candidates, double Margin);
 
     /// <summary>The optimisation a subset of <paramref name="size"/> digits gets: the experiment's epochs, but at
     /// least <paramref name="minimumSteps"/> optimiser steps.</summary>
@@ -49,9 +72,11 @@ public static class SmallData
     /// size mean all of it. With <paramref name="clutter"/>, every split's images carry fragments of digits of the
     /// same split (a training subset only its own: what a small data set would have). <paramref name="completed"/>
     /// sees the results so far after each model, so that a run stopped early (seeds are the outer loop) still leaves
-    /// whole seeds behind.</summary>
+    /// whole seeds behind. With <paramref name="selection"/>, PAL's λ is chosen per (seed, size) on the validation
+    /// digits; the plain model trained just before it is reused as the λ = 0 candidate.</summary>
     public static List<Result> Run(ExperimentData data, ExperimentSettings settings, IReadOnlyList<int> sizes,
-        int minimumSteps, Clutter? clutter = null, Action<IReadOnlyList<Result>>? completed = null)
+        int minimumSteps, Clutter? clutter = null, Action<IReadOnlyList<Result>>? completed = null,
+        LambdaSelection? selection = null)
     {
         var results = new List<Result>();
         // No decoy anywhere: the plain model is the experiment's clean-data model, renamed.
@@ -71,22 +96,39 @@ public static class SmallData
                     using var train = Split(subset, clutter, ClutterSeed + 100 + seed);
                     var training = TrainingFor(settings.Training, subset.Count, minimumSteps);
                     var steps = training.StepsFor(subset.Count);
-                    foreach (var method in methods)
+                    (Result Result, Tensor Correct)? plain = null;
+                    try
                     {
-                        var task = reporter.Start($"seed {seed}  {subset.Count} digits  {Describe(method)}", steps);
-                        var (model, secondsPerEpoch) = Trainer.Train(train,
-                            m => Experiment.ObjectiveFor(method, m, settings, steps), training, seed, task);
-                        using (model)
+                        foreach (var method in methods)
                         {
-                            var result = new Result(subset.Count, method, seed, steps,
-                                Trainer.Accuracy(model, validation), Trainer.Accuracy(model, test),
-                                AttributionAgreement.Measure(model, test, settings.Pal.Sigma), secondsPerEpoch);
+                            Result result;
+                            if (method == TrainingMethod.Pal && selection is not null)
+                            {
+                                result = TrainWithChosenLambda(train, validation, test, settings, selection, training,
+                                    subset.Count, seed, steps, reporter, plain);
+                            }
+                            else
+                            {
+                                var (trained, correct) = TrainOne(method, settings, train, validation, test,
+                                    training, subset.Count, seed, steps, reporter);
+                                result = trained;
+                                if (method == TrainingMethod.Unpenalised)
+                                {
+                                    plain = (trained, correct);
+                                }
+                                else
+                                {
+                                    correct.Dispose();
+                                }
+                            }
+
                             results.Add(result);
                             completed?.Invoke(results);
-                            task.Finish(FormattableString.Invariant(
-                                $"val {result.ValidationAccuracy:F2} %, test {result.TestAccuracy:F2} %, ") +
-                                FormattableString.Invariant($"ink r {result.TestAgreement.InkCorrelation:F3}"));
                         }
+                    }
+                    finally
+                    {
+                        plain?.Correct.Dispose();
                     }
                 }
             }
@@ -94,6 +136,66 @@ public static class SmallData
             return 0;
         });
         return results;
+    }
+
+    /// <summary>Trains one model and scores it; also returns which validation digits it gets right.</summary>
+    private static (Result Result, Tensor ValidationCorrect) TrainOne(TrainingMethod method,
+        ExperimentSettings settings, DecoySplit train, DecoySplit validation, DecoySplit test,
+        TrainingSettings training, int size, int seed, int steps, TrainingProgress.IProgressReporter reporter)
+    {
+        var task = reporter.Start($"seed {seed}  {size} digits  {Describe(method)}" +
+                                  (method == TrainingMethod.Pal ? FormattableString.Invariant(
+                                      $" λ={settings.Pal.Lambda}") : ""), steps);
+        var (model, secondsPerEpoch) = Trainer.Train(train,
+            m => Experiment.ObjectiveFor(method, m, settings, steps), training, seed, task);
+        using (model)
+        {
+            var correct = Trainer.Correct(model, validation);
+            var result = new Result(size, method, seed, steps,
+                100.0 * correct.sum().item<long>() / validation.Count, Trainer.Accuracy(model, test),
+                AttributionAgreement.Measure(model, test, settings.Pal.Sigma), secondsPerEpoch,
+                method == TrainingMethod.Pal ? settings.Pal.Lambda : null);
+            task.Finish(FormattableString.Invariant(
+                            $"val {result.ValidationAccuracy:F2} %, test {result.TestAccuracy:F2} %, ") +
+                        FormattableString.Invariant($"ink r {result.TestAgreement.InkCorrelation:F3}"));
+            return (result, correct);
+        }
+    }
+
+    /// <summary>PAL with its λ chosen by <see cref="PalStrength.Choose"/> on the validation digits: one model per
+    /// candidate (λ = 0 is the plain model of the same seed and subset when <paramref name="plain"/> gives it), the
+    /// chosen one's numbers reported as PAL's.</summary>
+    private static Result TrainWithChosenLambda(DecoySplit train, DecoySplit validation, DecoySplit test,
+        ExperimentSettings settings, LambdaSelection selection, TrainingSettings training, int size, int seed,
+        int steps, TrainingProgress.IProgressReporter reporter, (Result Result, Tensor Correct)? plain)
+    {
+        var trained = new Dictionary<double, (Result Result, string Correct)>();
+        var choice = PalStrength.Choose(selection.Candidates, lambda =>
+        {
+            var method = lambda == 0 ? TrainingMethod.Unpenalised : TrainingMethod.Pal;
+            var (result, correct) = lambda == 0 && plain is { } reused
+                ? (reused.Result, reused.Correct.clone())
+                : TrainOne(method, settings with { Pal = settings.Pal with { Lambda = lambda } }, train,
+                    validation, test, training, size, seed, steps, reporter);
+            trained[lambda] = (result, Flags(correct));
+            return correct;
+        }, selection.Margin);
+        var candidates = trained.OrderBy(t => t.Key).Select(t => new Candidate(t.Key,
+            t.Value.Result.ValidationAccuracy, t.Value.Result.TestAccuracy,
+            t.Value.Result.TestAgreement.InkCorrelation, t.Value.Correct)).ToList();
+        // λ = 0 chosen: PAL's model is the plain one.
+        return trained[choice.Lambda].Result with
+        {
+            Method = TrainingMethod.Pal,
+            Lambda = choice.Lambda,
+            Candidates = candidates,
+        };
+    }
+
+    private static string Flags(Tensor correct)
+    {
+        using var host = correct.cpu();
+        return string.Concat(host.data<bool>().ToArray().Select(c => c ? '1' : '0'));
     }
 
     private static DecoySplit Split(DigitImages digits, Clutter? clutter, int seed) => clutter is null

@@ -79,7 +79,7 @@ public static class SmallDataReport
     /// (<see cref="ReadProvenance"/>), not those of the merge.</param>
     public static IReadOnlyList<string> Write(string folder, ExperimentSettings settings, ExperimentData data,
         IReadOnlyList<SmallData.Result> results, int minimumSteps, TimeSpan wallTime, string commandLine,
-        Clutter? clutter = null, RunProvenance? merged = null)
+        Clutter? clutter = null, RunProvenance? merged = null, SmallData.LambdaSelection? selection = null)
     {
         var kind = Digits(clutter);
         Directory.CreateDirectory(folder);
@@ -94,7 +94,7 @@ public static class SmallDataReport
                 $"Optimisation: Adam lr {settings.Training.LearningRate}, batch {settings.Training.BatchSize}, ") +
             $"{settings.Training.Epochs} epochs but at least {minimumSteps} optimiser steps (column steps); " +
             $"seeds {string.Join(", ", results.Select(r => r.Seed).Distinct().Order())}.",
-            $"PAL: {settings.Pal}. RRR: {settings.RightReasons}." +
+            $"PAL: {settings.Pal}{LambdaNote(selection, results)}. RRR: {settings.RightReasons}." +
             (settings.VariantsDescription.Length == 0 ? "" : $" PAL's variants: {settings.VariantsDescription}."),
             "on ink % / ink r: share of |∂ s_y/∂x| (true class) on the test digit's ink / its Pearson correlation " +
             FormattableString.Invariant($"with the ink heatmap (σ = {settings.Pal.Sigma}). ") +
@@ -124,6 +124,7 @@ public static class SmallDataReport
             minimumSteps,
             confidenceLevel = MeanStd.ConfidenceLevel,
             pal = settings.Pal.ToString(),
+            lambdaSelection = selection,
             rightReasons = settings.RightReasons.ToString(),
             variants = settings.VariantSettings,
             data = Report.DataJson(data),
@@ -162,7 +163,7 @@ public static class SmallDataReport
     /// in files that store them (written since 2026-12-01), the data and the clutter.</summary>
     /// <exception cref="InvalidDataException">A file's runs were made with other settings or data.</exception>
     public static RunProvenance ReadProvenance(IEnumerable<string> paths, ExperimentSettings settings, int minimumSteps,
-        ExperimentData data, Clutter? clutter)
+        ExperimentData data, Clutter? clutter, SmallData.LambdaSelection? selection)
     {
         var label = (Pal: settings.Pal.ToString(), RightReasons: settings.RightReasons.ToString(), minimumSteps);
         var labelData = JsonSerializer.SerializeToNode(Report.DataJson(data), Report.Json);
@@ -175,6 +176,16 @@ public static class SmallDataReport
                 return $"its runs were made with PAL: {ran.Pal}; RRR: {ran.RightReasons}; at least " +
                        $"{ran.MinimumSteps} steps, but this merge would label them PAL: {label.Pal}; RRR: " +
                        $"{label.RightReasons}; at least {label.minimumSteps} steps";
+            }
+
+            var ranSelection = Describe(root.TryGetProperty("lambdaSelection", out var s)
+                ? s.Deserialize<SmallData.LambdaSelection>(Report.Json)
+                : null);
+            var labelSelection = Describe(selection);
+            if (ranSelection != labelSelection)
+            {
+                return $"its PAL λ selection was {ranSelection}, but this merge would label it {labelSelection} " +
+                       "(--pal-lambda-selection, --pal-lambda-candidates, --pal-lambda-margin)";
             }
 
             // Files written since the variants were added also say their settings.
@@ -195,6 +206,30 @@ public static class SmallDataReport
                   $"{labelData?.ToJsonString()} (the data options)"
                 : null;
         });
+    }
+
+    // How PAL's λ was set, in a merge's refusal.
+    private static string Describe(SmallData.LambdaSelection? selection) => selection is null
+        ? "fixed"
+        : "chosen on validation among " +
+          string.Join(", ", selection.Candidates.Select(c => c.ToString(CultureInfo.InvariantCulture))) +
+          FormattableString.Invariant($" with a margin of {selection.Margin} SE");
+
+    // How PAL's λ was set when it was chosen on validation, and what was chosen per size (over seeds).
+    private static string LambdaNote(SmallData.LambdaSelection? selection, IReadOnlyList<SmallData.Result> results)
+    {
+        if (selection is null)
+        {
+            return "";
+        }
+
+        var chosen = results.Where(r => r.Method == TrainingMethod.Pal).GroupBy(r => r.Size).OrderBy(g => g.Key)
+            .Select(g => $"{g.Key:N0} digits: " + string.Join(", ", g.OrderBy(r => r.Seed)
+                .Select(r => r.Lambda?.ToString(CultureInfo.InvariantCulture)))).ToList();
+        return "; its λ chosen per seed and size on the validation digits among " +
+               string.Join(", ", selection.Candidates.Select(c => c.ToString(CultureInfo.InvariantCulture))) +
+               FormattableString.Invariant($" (PalStrength.Choose, margin {selection.Margin} SE; 0: the plain ") +
+               "model's)" + (chosen.Count == 0 ? "" : $": {string.Join("; ", chosen)}");
     }
 
     // The digits' kind, as the report words it and small-data.json stores it.

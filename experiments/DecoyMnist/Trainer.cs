@@ -66,17 +66,25 @@ public static class Trainer
     /// <summary>Top-1 accuracy (in %) of <paramref name="model"/> on <paramref name="split"/>.</summary>
     public static double Accuracy(Sequential model, DecoySplit split)
     {
+        using var correct = Correct(model, split);
+        return 100.0 * correct.sum().item<long>() / split.Count;
+    }
+
+    /// <summary>Which images of <paramref name="split"/> <paramref name="model"/> classifies correctly (bool, one
+    /// per image).</summary>
+    public static Tensor Correct(Sequential model, DecoySplit split)
+    {
         model.eval();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        long correct = 0;
+        var parts = new List<Tensor>();
         for (long start = 0; start < split.Count; start += 1000)
         {
             var length = Math.Min(1000, split.Count - start);
             var predicted = model.call(split.Images.narrow(0, start, length)).argmax(1);
-            correct += predicted.eq(split.Labels.narrow(0, start, length)).sum().item<long>();
+            parts.Add(predicted.eq(split.Labels.narrow(0, start, length)));
         }
 
-        return 100.0 * correct / split.Count;
+        return cat(parts, 0).MoveToOuterDisposeScope();
     }
 }

@@ -60,12 +60,13 @@ done
 # 15. The small-data protocol's own λ, on its validation splits (seed 1; sizes 100, 300, 1,000 clean and 100, 300
 #     cluttered; plain once per protocol). PAL's "share outside the prior" comparison (stage 16 of the README) lives on
 #     the branch experiment/share-outside, not in the package.
-#     Stages 15 to 18 ran with a constant λ (SCHEDULE unset), from stage 20 on λ is held, then decayed.
+#     Stages 15 to 18 ran with a constant λ (SCHEDULE unset), from stage 20 on λ is held, then decayed; up to stage
+#     21 λ is fixed (SELECTION unset), in stage 22 it is chosen on validation.
 small() {
     local stage=$1
     shift
     nice dotnet run -c Release --project experiments/DecoyMnist -- small-data --seeds "${SEEDS:-1}" \
-        --pal-schedule "${SCHEDULE:-constant}" --out "experiments/DecoyMnist/out/sweep/$stage" "$@"
+        --pal-schedule "${SCHEDULE:-constant}" --pal-lambda-selection "${SELECTION:-fixed}" --out "experiments/DecoyMnist/out/sweep/$stage" "$@"
 }
 small 15-clean-3 --sizes 100,300,1000 --methods unpenalised,pal --pal-lambda 3
 small 15-clean-10 --sizes 100,300,1000 --methods pal --pal-lambda 10
@@ -120,3 +121,21 @@ for lambda in 1 3 10 30; do
             --activation-cosine-lambda "$lambda" $clutter
     done
 done
+# 22. PAL's λ chosen per seed and size on the validation digits (PalStrength.Choose among 0, 1, 3 and 10; the small-
+#     data protocol's default since 2026-12-07), 5 seeds, clean and cluttered; then its margin, chosen on halves of
+#     the validation digits (one half chooses, the other scores; the test digits are never read):
+#     README "λ chosen on validation".
+for clutter in "" "--clutter 4:8"; do
+    name=${clutter:+clutter}
+    # shellcheck disable=SC2086
+    SEEDS=5 SCHEDULE=hold-then-decay SELECTION=validation small "22-${name:-clean}-chosen" --sizes 100,300,1000 \
+        --methods unpenalised,pal $clutter
+done
+nice dotnet run -c Release --project experiments/DecoyMnist -- lambda-selection-study \
+    --runs experiments/DecoyMnist/out/sweep/22-clean-chosen/small-data.json \
+    experiments/DecoyMnist/out/sweep/22-clutter-chosen/small-data.json --out experiments/DecoyMnist/out/sweep/22-study
+# 23. Each first-order relative's λ against the shortcut (CDEP protocol, seed 1), with PAL's budget: the five values
+#     PAL's own λ = 30 was chosen from (stages 1 and 4). Best validation accuracy: pal-first 100, gradcam 100,
+#     gradcam-first 30, activation 10, activation-cosine 100 (README: PAL's first-order relatives against the decoy).
+sweep 23-variants --methods pal-first,gradcam,gradcam-first,activation,activation-cosine --layers pool1 \
+    --lambdas 1,3,10,30,100 --strategies mean --attributions abs-gxa

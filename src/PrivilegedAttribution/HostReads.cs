@@ -17,7 +17,10 @@ internal static class HostReads
     internal static bool[] Flags(Tensor flags)
     {
         Interlocked.Increment(ref _count);
-        using var host = flags.to(ScalarType.Bool).cpu();
+        // Each conversion makes a new tensor handle, even when it changes nothing: dispose both here, so that a read
+        // made outside a dispose scope leaves no tensor behind.
+        using var typed = flags.to(ScalarType.Bool);
+        using var host = typed.cpu();
         return host.data<bool>().ToArray();
     }
 }

@@ -10,8 +10,9 @@ namespace PrivilegedAttribution;
 /// schedule take PAL out of the second half of training. It was chosen on MNIST's validation digits only (clean and
 /// cluttered, 100 to 1,000 training images), where it kept a constant λ's gain and, unlike it, never fell below plain
 /// training; on cluttered Fashion-MNIST, which was not used to choose it, it did not prevent a loss of 2 points at
-/// 1,000 images. The "Getting started" page gives the figures. Against a shortcut, keep λ constant: decaying it hands
-/// the shortcut back. A departure from PAL's paper, which keeps λ constant.
+/// 1,000 images; <see cref="PalStrength.Choose"/> chooses λ on the user's validation data instead. The "Getting
+/// started" page gives the figures. Against a shortcut, keep λ constant: decaying it hands the shortcut back. A
+/// departure from PAL's paper, which keeps λ constant.
 /// </remarks>
 public static class PalSchedule
 {

@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Text;
+using TorchSharp;
+
+namespace PrivilegedAttribution.Experiments.DecoyMnist;
+
+/// <summary>
+/// How <see cref="PalStrength.Choose"/>'s margin was chosen without the test digits: the validation digits of
+/// small-data runs made with <c>--pal-lambda-selection validation</c> are split in two halves (even and odd
+/// positions); λ is chosen on one half and the choice is scored on the other, both ways round. Reads the candidates'
+/// validation flags that small-data.json records; never the test accuracies.
+/// </summary>
+public static class LambdaSelectionStudy
+{
+    /// <summary>One way of setting λ, scored on the halves it did not choose on.</summary>
+    /// <param name="Rule">"margin m" or "fixed λ".</param>
+    /// <param name="Gain">Scoring-half accuracy minus the plain model's on the same half, in points, over every
+    /// (run, half).</param>
+    /// <param name="BelowPlain">(run, half) pairs where the choice scored below plain training.</param>
+    /// <param name="Worst">The lowest of those differences.</param>
+    /// <param name="ChosePlain">(run, half) pairs where λ = 0 was chosen.</param>
+    /// <param name="GainBySize">The mean gain per training-set size.</param>
+    public sealed record Row(string Rule, MeanStd Gain, int BelowPlain, double Worst, int ChosePlain,
+        IReadOnlyDictionary<int, double> GainBySize);
+
+    /// <summary>The margins tried.</summary>
+    public static readonly double[] Margins = [0, 0.5, 1, 1.5, 2];
+
+    /// <summary>Scores every margin and every fixed λ over the PAL runs of <paramref name="results"/>.</summary>
+    public static List<Row> Run(IReadOnlyList<SmallData.Result> results)
+    {
+        var runs = results.Where(r => r.Method == TrainingMethod.Pal && r.Candidates is { Count: > 1 }).ToList();
+        if (runs.Count == 0)
+        {
+            throw new InvalidDataException(
+                "No PAL run records its candidates: run small-data with --pal-lambda-selection validation.");
+        }
+
+        // (run, choosing half) → each candidate's flags on the choosing half and on the scoring half.
+        var halves = runs.SelectMany(r => new[] { 0, 1 }.Select(half => (r.Size, Flags: r.Candidates!.ToDictionary(
+            c => c.Lambda,
+            c => (Choose: Half(c.ValidationCorrect, half), Score: Half(c.ValidationCorrect, 1 - half)))))).ToList();
+        Row Score(string rule, Func<Dictionary<double, (bool[] Choose, bool[] Score)>, double> choose)
+        {
+            var picks = halves.Select(h => (Lambda: choose(h.Flags), Half: h.Flags, h.Size)).ToList();
+            var gains = picks.Select(p => (p.Size, Gain: 100.0 *
+                (Right(p.Half[p.Lambda].Score) - Right(p.Half[0].Score)) / p.Half[0].Score.Length)).ToList();
+            return new Row(rule, MeanStd.Of(gains.Select(g => g.Gain).ToList()), gains.Count(g => g.Gain < 0),
+                gains.Min(g => g.Gain), picks.Count(p => p.Lambda == 0),
+                gains.GroupBy(g => g.Size).ToDictionary(g => g.Key, g => g.Average(x => x.Gain)));
+        }
+
+        var rows = Margins.Select(m => Score(FormattableString.Invariant($"chosen, margin {m} SE"),
+            h => PalStrength.Choose(h.Keys.Order().ToList(), l => torch.tensor(h[l].Choose), m).Lambda)).ToList();
+        rows.AddRange(runs[0].Candidates!.Select(c => c.Lambda).Where(l => l > 0).Select(l =>
+            Score(FormattableString.Invariant($"fixed λ = {l}"), _ => l)));
+        return rows;
+    }
+
+    /// <summary>The study as a Markdown table with the runs it read.</summary>
+    public static string Markdown(IReadOnlyList<Row> rows, int runs, string commandLine)
+    {
+        var text = new StringBuilder();
+        var sizes = rows[0].GainBySize.Keys.Order().ToList();
+        Report.AppendMarkdownTable(text,
+            [
+                "how λ is set", "scoring half − plain (points)",
+                $"by size ({string.Join(" / ", sizes.Select(n => n.ToString("N0", CultureInfo.InvariantCulture)))})",
+                "pairs below plain", "worst", "pairs choosing plain",
+            ],
+            rows.Select(r => new[]
+            {
+                r.Rule, r.Gain.FormatCi(signed: true),
+                string.Join(" / ", sizes.Select(n => r.GainBySize[n].ToString("+0.00;-0.00;0.00",
+                    CultureInfo.InvariantCulture))),
+                $"{r.BelowPlain} of {r.Gain.Count}",
+                r.Worst.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture),
+                $"{r.ChosePlain} of {r.Gain.Count}",
+            }));
+        text.AppendLine();
+        text.AppendLine($"* Command: `{commandLine}`");
+        text.AppendLine($"* {runs} PAL runs (seed, size, digits), each twice: λ chosen on the even-position " +
+                        "validation digits and scored on the odd ones, and the other way round. ± is the half-width " +
+                        "of the 95 % confidence interval over those pairs (which are not independent: an indication).");
+        return text.ToString();
+    }
+
+    private static bool[] Half(string flags, int half) =>
+        flags.Where((_, i) => i % 2 == half).Select(c => c == '1').ToArray();
+
+    private static int Right(bool[] flags) => flags.Count(f => f);
+}
