@@ -67,7 +67,8 @@ public static class Trainer
     public static double Accuracy(Sequential model, DecoySplit split)
     {
         using var correct = Correct(model, split);
-        return 100.0 * correct.sum().item<long>() / split.Count;
+        using var right = correct.sum();
+        return 100.0 * right.item<long>() / split.Count;
     }
 
     /// <summary>Which images of <paramref name="split"/> <paramref name="model"/> classifies correctly (bool, one
