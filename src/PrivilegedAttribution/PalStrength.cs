@@ -24,7 +24,7 @@ namespace PrivilegedAttribution;
 public static class PalStrength
 {
     /// <summary>λ = 0 (plain training, the baseline), 1, 3 and 10: PAL's λ spans about a factor of ten around 3 with
-    /// the mean of the channels and Pearson's normalisation (a term in [0, 2]).</summary>
+    /// the mean of the channels and Pearson's normalisation (a term in [−1, 1]).</summary>
     public static IReadOnlyList<double> DefaultCandidates { get; } = [0, 1, 3, 10];
 
     /// <summary>The default <c>margin</c> of <see cref="Choose"/>: a PAL model must beat the plain one by more than
