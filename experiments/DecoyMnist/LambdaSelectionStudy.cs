@@ -51,7 +51,7 @@ public static class LambdaSelectionStudy
         }
 
         var rows = Margins.Select(m => Score(FormattableString.Invariant($"chosen, margin {m} SE"),
-            h => PalStrength.Choose(h.Keys.Order().ToList(), l => torch.tensor(h[l].Choose), m).Lambda)).ToList();
+            h => PalStrength.Choose(h.Keys.ToList(), l => torch.tensor(h[l].Choose), m).Lambda)).ToList();
         rows.AddRange(runs[0].Candidates!.Select(c => c.Lambda).Where(l => l > 0).Select(l =>
             Score(FormattableString.Invariant($"fixed λ = {l}"), _ => l)));
         return rows;

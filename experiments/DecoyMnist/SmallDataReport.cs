@@ -211,8 +211,7 @@ public static class SmallDataReport
     // How PAL's λ was set, in a merge's refusal.
     private static string Describe(SmallData.LambdaSelection? selection) => selection is null
         ? "fixed"
-        : "chosen on validation among " +
-          string.Join(", ", selection.Candidates.Select(c => c.ToString(CultureInfo.InvariantCulture))) +
+        : $"chosen on validation among {Listed(selection.Candidates)}" +
           FormattableString.Invariant($" with a margin of {selection.Margin} SE");
 
     // How PAL's λ was set when it was chosen on validation, and what was chosen per size (over seeds).
@@ -224,13 +223,16 @@ public static class SmallDataReport
         }
 
         var chosen = results.Where(r => r.Method == TrainingMethod.Pal).GroupBy(r => r.Size).OrderBy(g => g.Key)
-            .Select(g => $"{g.Key:N0} digits: " + string.Join(", ", g.OrderBy(r => r.Seed)
-                .Select(r => r.Lambda?.ToString(CultureInfo.InvariantCulture)))).ToList();
-        return "; its λ chosen per seed and size on the validation digits among " +
-               string.Join(", ", selection.Candidates.Select(c => c.ToString(CultureInfo.InvariantCulture))) +
+            .Select(g => $"{g.Key:N0} digits: {Listed(g.OrderBy(r => r.Seed).Select(r => r.Lambda ?? 0))}")
+            .ToList();
+        return $"; its λ chosen per seed and size on the validation digits among {Listed(selection.Candidates)}" +
                FormattableString.Invariant($" (PalStrength.Choose, margin {selection.Margin} SE; 0: the plain ") +
                "model's)" + (chosen.Count == 0 ? "" : $": {string.Join("; ", chosen)}");
     }
+
+    // λ values as the report lists them: "0, 1, 3, 10".
+    private static string Listed(IEnumerable<double> lambdas) =>
+        string.Join(", ", lambdas.Select(l => l.ToString(CultureInfo.InvariantCulture)));
 
     // The digits' kind, as the report words it and small-data.json stores it.
     private static string Digits(Clutter? clutter) => clutter is null
