@@ -78,6 +78,17 @@ smoke_stops decoy-mnist-small-data-merge-clutter 2 "this merge would label them 
     --out "$out/small-merged-cluttered"
 smoke decoy-mnist-small-data-clutter "$out/clutter/small-data.png" run $decoy -- small-data --seeds 1 --epochs 1 \
     --sizes 50 --min-steps 3 --clutter 4:8 --out "$out/clutter"
+# PAL's layer chosen with its λ on validation, and the study's rows for it.
+smoke decoy-mnist-small-data-layers "$out/layers/small-data.json" run $decoy -- small-data --seeds 1 --epochs 1 \
+    --sizes 50 --min-steps 3 --methods unpenalised,pal --pal-layer-candidates pool1,relu2 --out "$out/layers"
+smoke decoy-mnist-small-data-layers-note "" grep -q 'among 0, 1, 3, 10 at each of the layers pool1, relu2 ' \
+    "$out/layers/small-data.md"
+smoke decoy-mnist-lambda-selection-study-layers "" bash -c "dotnet run -c Release --no-build --project $decoy -- \
+    lambda-selection-study --runs '$out/layers/small-data.json' --out '$out/layers-study' | grep -q 'at relu2 only'"
+# What cluttered data offer the prior (images only), and a clear stop without --clutter.
+smoke decoy-mnist-clutter-coverage "" bash -c "dotnet run -c Release --no-build --project $decoy -- clutter-coverage \
+    --clutter 4:8 | grep -q \"clutter where the object's heatmap\""
+smoke_stops decoy-mnist-clutter-coverage-clean 2 "give --clutter FRAGMENTS:SIZE" run $decoy -- clutter-coverage
 # A learning rate that makes the weights diverge: the loop stops with a message and exit code 3.
 smoke_stops decoy-mnist-diverges 3 "Training stopped: the loss is not finite" run $decoy -- --seeds 1 --epochs 1 \
     --train-limit 300 --protocols cdep --methods unpenalised --lr 1e12 --out "$out/diverge"

@@ -7,8 +7,9 @@ namespace PrivilegedAttribution.Experiments.DecoyMnist;
 /// <summary>
 /// How <see cref="PalStrength.Choose"/>'s margin was chosen without the test digits: the validation digits of
 /// small-data runs made with <c>--pal-lambda-selection validation</c> are split in two halves (even and odd
-/// positions); λ is chosen on one half and the choice is scored on the other, both ways round. Reads the candidates'
-/// validation flags that small-data.json records; never the test accuracies.
+/// positions); λ (and, in runs that tried several layers, the layer) is chosen on one half and the choice is scored on
+/// the other, both ways round. Reads the candidates' validation flags that small-data.json records; never the test
+/// accuracies.
 /// </summary>
 public static class LambdaSelectionStudy
 {
@@ -36,24 +37,43 @@ public static class LambdaSelectionStudy
                 "No PAL run records its candidates: run small-data with --pal-lambda-selection validation.");
         }
 
-        // (run, choosing half) → each candidate's flags on the choosing half and on the scoring half.
+        // (run, choosing half) → each (layer, λ) candidate's flags on the choosing half and on the scoring half.
         var halves = runs.SelectMany(r => new[] { 0, 1 }.Select(half => (r.Size, Flags: r.Candidates!.ToDictionary(
-            c => c.Lambda,
+            c => (c.Layer, c.Lambda),
             c => (Choose: Half(c.ValidationCorrect, half), Score: Half(c.ValidationCorrect, 1 - half)))))).ToList();
-        Row Score(string rule, Func<Dictionary<double, (bool[] Choose, bool[] Score)>, double> choose)
+        var plain = ((string?)null, 0.0);
+        Row Score(string rule, Func<Dictionary<(string?, double), (bool[] Choose, bool[] Score)>,
+            (string?, double)> choose)
         {
-            var picks = halves.Select(h => (Lambda: choose(h.Flags), Half: h.Flags, h.Size)).ToList();
+            var picks = halves.Select(h => (Pick: choose(h.Flags), Half: h.Flags, h.Size)).ToList();
             var gains = picks.Select(p => (p.Size, Gain: 100.0 *
-                (Right(p.Half[p.Lambda].Score) - Right(p.Half[0].Score)) / p.Half[0].Score.Length)).ToList();
+                (Right(p.Half[p.Pick].Score) - Right(p.Half[plain].Score)) / p.Half[plain].Score.Length)).ToList();
             return new Row(rule, MeanStd.Of(gains.Select(g => g.Gain).ToList()), gains.Count(g => g.Gain < 0),
-                gains.Min(g => g.Gain), picks.Count(p => p.Lambda == 0),
+                gains.Min(g => g.Gain), picks.Count(p => p.Pick == plain),
                 gains.GroupBy(g => g.Size).ToDictionary(g => g.Key, g => g.Average(x => x.Gain)));
         }
 
-        var rows = Margins.Select(m => Score(FormattableString.Invariant($"chosen, margin {m} SE"),
-            h => PalStrength.Choose(h.Keys.ToList(), l => torch.tensor(h[l].Choose), m).Lambda)).ToList();
-        rows.AddRange(runs[0].Candidates!.Select(c => c.Lambda).Where(l => l > 0).Select(l =>
-            Score(FormattableString.Invariant($"fixed λ = {l}"), _ => l)));
+        var pal = runs[0].Candidates!.Where(c => c.Lambda > 0).ToList();
+        var layers = pal.Select(c => c.Layer).Distinct().ToList();
+        var lambdas = pal.Select(c => c.Lambda).Distinct().Prepend(0).ToList();
+        Row Chosen(string rule, IReadOnlyList<string?> among, double margin) => Score(rule, h =>
+            LayerAndLambdaChoice.Choose(among, lambdas,
+                (layer, lambda) => torch.tensor(h[lambda == 0 ? plain : (layer, lambda)].Choose), margin));
+        var rows = Margins.Select(m => Chosen(FormattableString.Invariant($"chosen, margin {m} SE") +
+            (layers.Count > 1 ? $", among {string.Join(", ", layers)}" : ""), layers, m)).ToList();
+        // With the default margin: among the first layers only (the order the run tried them in), and at each alone.
+        var margin = PalStrength.DefaultMargin;
+        rows.AddRange(Enumerable.Range(2, Math.Max(0, layers.Count - 2)).Select(k => layers.Take(k).ToList())
+            .Select(first => Chosen(FormattableString.Invariant(
+                $"chosen, margin {margin} SE, among {string.Join(", ", first)}"), first, margin)));
+        if (layers.Count > 1)
+        {
+            rows.AddRange(layers.Select(l =>
+                Chosen(FormattableString.Invariant($"chosen, margin {margin} SE, at {l} only"), [l], margin)));
+        }
+
+        rows.AddRange(pal.Select(c => Score(FormattableString.Invariant($"fixed λ = {c.Lambda}") +
+            (c.Layer is null ? "" : $" at {c.Layer}"), _ => (c.Layer, c.Lambda))));
         return rows;
     }
 

@@ -146,6 +146,12 @@ var lambdaCandidates = new Option<string>("--pal-lambda-candidates")
     Description = "λ values PAL's selection tries, 0 (plain training) among them",
     DefaultValueFactory = _ => string.Join(',', PalStrength.DefaultCandidates),
 };
+var layerCandidates = new Option<string?>("--pal-layer-candidates")
+{
+    Description = "With --pal-lambda-selection validation: PAL layers the selection tries, comma-separated, each " +
+                  "with every λ candidate; the most accurate (layer, λ) model that beats plain training is PAL's " +
+                  "(default: --pal-layer only)",
+};
 var lambdaMargin = new Option<double>("--pal-lambda-margin")
 {
     Description = "Standard errors of the paired validation difference a PAL model must beat plain training by",
@@ -155,7 +161,7 @@ var smallData = new Command("small-data",
     "No decoy, few digits: plain cross-entropy, PAL and RRR trained on class-stratified subsets of the clean " +
     "training digits, scored on the clean test digits; writes small-data.md, small-data.json and small-data.png.")
 {
-    sizes, minimumSteps, merge, clutter, lambdaSelection, lambdaCandidates, lambdaMargin,
+    sizes, minimumSteps, merge, clutter, lambdaSelection, lambdaCandidates, lambdaMargin, layerCandidates,
 };
 root.Subcommands.Add(smallData);
 
@@ -172,6 +178,15 @@ var lambdaStudy = new Command("lambda-selection-study",
     studyRuns,
 };
 root.Subcommands.Add(lambdaStudy);
+
+var coverage = new Command("clutter-coverage",
+    "What the data offer PAL's prior: on the small-data protocol's cluttered validation split (--clutter), the " +
+    "object's area, the clutter's ink against the object's, and the share of the clutter where the object's heatmap " +
+    "(σ = --pal-sigma) is below --rrr-threshold. Images only, no training.")
+{
+    clutter,
+};
+root.Subcommands.Add(coverage);
 
 ExperimentSettings Settings(ParseResult p) => new(
     p.GetValue(data)!,
@@ -292,7 +307,7 @@ smallData.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
         : p.GetResult(palLambda) is not { Implicit: false };
     var selection = choosesLambda
         ? new SmallData.LambdaSelection(List(p.GetValue(lambdaCandidates)!).Select(ParseDouble).ToList(),
-            p.GetValue(lambdaMargin))
+            p.GetValue(lambdaMargin), p.GetValue(layerCandidates) is { } tried ? List(tried) : null)
         : null;
     var merged = p.GetValue(merge) ?? [];
     RunProvenance? provenance = null;
@@ -343,6 +358,29 @@ lambdaStudy.SetAction(p =>
     Directory.CreateDirectory(folder);
     File.WriteAllText(Path.Combine(folder, "lambda-selection-study.md"), markdown);
     Console.Write(markdown);
+    return 0;
+});
+
+coverage.SetAction(p =>
+{
+    if (ParseClutter(p.GetValue(clutter)!) is not { } clutterSetting)
+    {
+        Console.Error.WriteLine(
+            "clutter-coverage measures cluttered digits: give --clutter FRAGMENTS:SIZE (e.g. 4:8).");
+        return 2;
+    }
+
+    var (settings, experimentData) = Prepare(p);
+    using var validation = SmallData.ValidationSplit(experimentData, clutterSetting);
+    var measured = ClutterCoverage.Measure(validation, settings.Pal.Sigma, settings.RightReasons.Threshold);
+    Console.WriteLine($"{experimentData.Source}, validation split ({validation.Count:N0} images), " +
+                      $"{clutterSetting.Fragments} fragments of {clutterSetting.FragmentSize}×" +
+                      $"{clutterSetting.FragmentSize} pixels:");
+    Console.WriteLine(FormattableString.Invariant(
+        $"  object area {measured.ObjectArea:F1} % of the pixels; clutter ink / object ink ") +
+        FormattableString.Invariant($"{measured.ClutterToObjectInk:F2}; clutter where the object's heatmap ") +
+        FormattableString.Invariant($"(σ = {settings.Pal.Sigma}) is below {measured.Threshold}: ") +
+        FormattableString.Invariant($"{measured.ClutterOffObject:F1} %"));
     return 0;
 });
 

@@ -43,9 +43,11 @@ public static class SmallData
     /// chosen); null for the other methods.</param>
     /// <param name="Candidates">With <see cref="LambdaSelection"/>: every candidate λ's model, for the record (the
     /// choice reads their validation digits only).</param>
+    /// <param name="Layer">With <see cref="LambdaSelection.Layers"/>: the chosen PAL layer (null when the plain model
+    /// was chosen, or PAL's only layer was tried).</param>
     public sealed record Result(int Size, TrainingMethod Method, int Seed, int Steps, double ValidationAccuracy,
         double TestAccuracy, AttributionAgreement TestAgreement, double SecondsPerEpoch, double? Lambda = null,
-        IReadOnlyList<Candidate>? Candidates = null);
+        IReadOnlyList<Candidate>? Candidates = null, string? Layer = null);
 
     /// <summary>One candidate λ's model under <see cref="LambdaSelection"/>.</summary>
     /// <param name="Lambda">Its λ (0: plain training).</param>
@@ -54,14 +56,20 @@ public static class SmallData
     /// <param name="InkCorrelation">Its attribution's correlation with the ink on the test digits.</param>
     /// <param name="ValidationCorrect">Which validation digits it classifies correctly, one '1' or '0' each (to
     /// study the choice on halves of the validation split).</param>
+    /// <param name="Layer">Its PAL layer (null for the plain model, and in runs that tried PAL's layer only).</param>
     public sealed record Candidate(double Lambda, double ValidationAccuracy, double TestAccuracy,
-        double InkCorrelation, string ValidationCorrect);
+        double InkCorrelation, string ValidationCorrect, string? Layer = null);
 
-    /// <summary>PAL's λ chosen per (seed, size) on the validation digits by <see cref="PalStrength.Choose"/>.
-    /// </summary>
+    /// <summary>PAL's λ chosen per (seed, size) on the validation digits by <see cref="PalStrength.Choose"/>, and
+    /// with <paramref name="Layers"/> its layer too.</summary>
     /// <param name="Candidates">The λ values tried, 0 among them.</param>
     /// <param name="Margin">Standard errors a PAL model must beat plain training by.</param>
-    public sealed record LambdaSelection(IReadOnlyList<double> Candidates, double Margin);
+    /// <param name="Layers">The layers tried, each with every λ (null: PAL's layer only). The choice is the most
+    /// accurate (layer, λ) model that beats plain training by the margin, the earlier layer on a tie: one
+    /// <see cref="PalStrength.Choose"/> per layer, sharing the plain model, then the most accurate of their choices.
+    /// </param>
+    public sealed record LambdaSelection(IReadOnlyList<double> Candidates, double Margin,
+        IReadOnlyList<string>? Layers = null);
 
     /// <summary>The optimisation a subset of <paramref name="size"/> digits gets: the experiment's epochs, but at
     /// least <paramref name="minimumSteps"/> optimiser steps.</summary>
@@ -82,7 +90,7 @@ public static class SmallData
         // No decoy anywhere: the plain model is the experiment's clean-data model, renamed.
         var methods = settings.Methods.Select(m => m == TrainingMethod.Clean ? TrainingMethod.Unpenalised : m)
             .Distinct().ToList();
-        using var validation = Split(data.Validation, clutter, ClutterSeed);
+        using var validation = ValidationSplit(data, clutter);
         using var test = Split(data.Test, clutter, ClutterSeed + 1);
         var all = Enumerable.Range(0, data.Train.Count).ToArray();
         TrainingProgress.Run(reporter =>
@@ -163,41 +171,73 @@ public static class SmallData
         }
     }
 
-    /// <summary>PAL with its λ chosen by <see cref="PalStrength.Choose"/> on the validation digits: one model per
-    /// candidate (λ = 0 is the plain model of the same seed and subset when <paramref name="plain"/> gives it), the
-    /// chosen one's numbers reported as PAL's.</summary>
+    /// <summary>PAL with its λ (and, with <see cref="LambdaSelection.Layers"/>, its layer) chosen by
+    /// <see cref="PalStrength.Choose"/> on the validation digits: one model per candidate (λ = 0 is the plain model
+    /// of the same seed and subset when <paramref name="plain"/> gives it, trained once otherwise), the chosen one's
+    /// numbers reported as PAL's.</summary>
     private static Result TrainWithChosenLambda(DecoySplit train, DecoySplit validation, DecoySplit test,
         ExperimentSettings settings, LambdaSelection selection, TrainingSettings training, int size, int seed,
         int steps, TrainingProgress.IProgressReporter reporter, (Result Result, Tensor Correct)? plain)
     {
-        var trained = new Dictionary<double, (Result Result, string Correct)>();
-        var choice = PalStrength.Choose(selection.Candidates, lambda =>
+        var trained = new Dictionary<(string? Layer, double Lambda), (Result Result, string Correct)>();
+        (Result Result, string Correct)? plainModel = null;
+        var layers = selection.Layers?.ToList<string?>() ?? [null];
+        var (chosenLayer, chosenLambda) = LayerAndLambdaChoice.Choose(layers, selection.Candidates, (layer, lambda) =>
         {
-            var method = lambda == 0 ? TrainingMethod.Unpenalised : TrainingMethod.Pal;
-            var (result, correct) = lambda == 0 && plain is { } reused
-                ? (reused.Result, reused.Correct.clone())
-                : TrainOne(method, settings with { Pal = settings.Pal with { Lambda = lambda } }, train,
-                    validation, test, training, size, seed, steps, reporter);
-            trained[lambda] = (result, Flags(correct));
+            if (lambda == 0 && plainModel is { } earlier)
+            {
+                return FlagsTensor(earlier.Correct);
+            }
+
+            if (lambda == 0 && plain is { } reused)
+            {
+                plainModel = (reused.Result, Flags(reused.Correct));
+                return reused.Correct.clone();
+            }
+
+            var pal = settings.Pal with { Layer = layer ?? settings.Pal.Layer, Lambda = lambda };
+            var (result, correct) = TrainOne(lambda == 0 ? TrainingMethod.Unpenalised : TrainingMethod.Pal,
+                settings with { Pal = pal }, train, validation, test, training, size, seed, steps, reporter);
+            if (lambda == 0)
+            {
+                plainModel = (result, Flags(correct));
+            }
+            else
+            {
+                trained[(layer, lambda)] = (result, Flags(correct));
+            }
+
             return correct;
         }, selection.Margin);
-        var candidates = trained.OrderBy(t => t.Key).Select(t => new Candidate(t.Key,
-            t.Value.Result.ValidationAccuracy, t.Value.Result.TestAccuracy,
-            t.Value.Result.TestAgreement.InkCorrelation, t.Value.Correct)).ToList();
-        // λ = 0 chosen: PAL's model is the plain one.
-        return trained[choice.Lambda].Result with
+        var (plainResult, plainCorrect) = plainModel!.Value;
+        var candidates = trained.Select(t => new Candidate(t.Key.Lambda, t.Value.Result.ValidationAccuracy,
+                t.Value.Result.TestAccuracy, t.Value.Result.TestAgreement.InkCorrelation, t.Value.Correct,
+                t.Key.Layer))
+            .Prepend(new Candidate(0, plainResult.ValidationAccuracy, plainResult.TestAccuracy,
+                plainResult.TestAgreement.InkCorrelation, plainCorrect))
+            .ToList();
+        var chosen = chosenLambda > 0 ? trained[(chosenLayer, chosenLambda)].Result : plainResult;
+        return chosen with
         {
             Method = TrainingMethod.Pal,
-            Lambda = choice.Lambda,
+            Lambda = chosenLambda,
             Candidates = candidates,
+            Layer = chosenLayer,
         };
     }
+
+    private static Tensor FlagsTensor(string flags) => tensor(flags.Select(c => c == '1').ToArray());
 
     private static string Flags(Tensor correct)
     {
         using var host = correct.cpu();
         return string.Concat(host.data<bool>().ToArray().Select(c => c ? '1' : '0'));
     }
+
+    /// <summary>The validation digits as every model of the protocol is scored on them (with
+    /// <paramref name="clutter"/>, its fixed fragments).</summary>
+    public static DecoySplit ValidationSplit(ExperimentData data, Clutter? clutter) =>
+        Split(data.Validation, clutter, ClutterSeed);
 
     private static DecoySplit Split(DigitImages digits, Clutter? clutter, int seed) => clutter is null
         ? DecoySplit.Create(digits, null, DecoyPhase.Train, 0)

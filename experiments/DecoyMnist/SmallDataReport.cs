@@ -211,7 +211,7 @@ public static class SmallDataReport
     // How PAL's λ was set, in a merge's refusal.
     private static string Describe(SmallData.LambdaSelection? selection) => selection is null
         ? "fixed"
-        : $"chosen on validation among {Listed(selection.Candidates)}" +
+        : $"chosen on validation among {Listed(selection.Candidates)}" + LayersNote(selection) +
           FormattableString.Invariant($" with a margin of {selection.Margin} SE");
 
     // How PAL's λ was set when it was chosen on validation, and what was chosen per size (over seeds).
@@ -223,12 +223,22 @@ public static class SmallDataReport
         }
 
         var chosen = results.Where(r => r.Method == TrainingMethod.Pal).GroupBy(r => r.Size).OrderBy(g => g.Key)
-            .Select(g => $"{g.Key:N0} digits: {Listed(g.OrderBy(r => r.Seed).Select(r => r.Lambda ?? 0))}")
+            .Select(g => $"{g.Key:N0} digits: " + (selection.Layers is null
+                ? Listed(g.OrderBy(r => r.Seed).Select(r => r.Lambda ?? 0))
+                : string.Join(", ", g.OrderBy(r => r.Seed).Select(r => r.Layer is null
+                    ? "0"
+                    : FormattableString.Invariant($"{r.Layer} {r.Lambda}")))))
             .ToList();
         return $"; its λ chosen per seed and size on the validation digits among {Listed(selection.Candidates)}" +
+               LayersNote(selection) +
                FormattableString.Invariant($" (PalStrength.Choose, margin {selection.Margin} SE; 0: the plain ") +
                "model's)" + (chosen.Count == 0 ? "" : $": {string.Join("; ", chosen)}");
     }
+
+    // The layers a selection tried, when it tried more than PAL's own.
+    private static string LayersNote(SmallData.LambdaSelection selection) => selection.Layers is null
+        ? ""
+        : $" at each of the layers {string.Join(", ", selection.Layers)}";
 
     // λ values as the report lists them: "0, 1, 3, 10".
     private static string Listed(IEnumerable<double> lambdas) =>
