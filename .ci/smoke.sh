@@ -83,6 +83,9 @@ smoke decoy-mnist-small-data-layers "$out/layers/small-data.json" run $decoy -- 
     --sizes 50 --min-steps 3 --methods unpenalised,pal --pal-layer-candidates pool1,relu2 --out "$out/layers"
 smoke decoy-mnist-small-data-layers-note "" grep -q 'among 0, 1, 3, 10 at each of the layers pool1, relu2 ' \
     "$out/layers/small-data.md"
+smoke_stops decoy-mnist-small-data-layers-fixed 2 "small-data: --pal-layer-candidates needs --pal-lambda-selection" \
+    run $decoy -- small-data --seeds 1 --sizes 50 --pal-lambda 3 --pal-layer-candidates pool1,relu2 \
+    --out "$out/layers-fixed"
 smoke decoy-mnist-lambda-selection-study-layers "" bash -c "dotnet run -c Release --no-build --project $decoy -- \
     lambda-selection-study --runs '$out/layers/small-data.json' --out '$out/layers-study' | grep -q 'at relu2 only'"
 # What cluttered data offer the prior (images only), and a clear stop without --clutter.

@@ -54,6 +54,17 @@ public static class LambdaSelectionStudy
         }
 
         var pal = runs[0].Candidates!.Where(c => c.Lambda > 0).ToList();
+        // The choice compares like with like: every run must have tried the same (layer, λ) candidates.
+        static string Tried(SmallData.Result run) => string.Join(", ", run.Candidates!.Where(c => c.Lambda > 0)
+            .Select(c => FormattableString.Invariant($"λ {c.Lambda}") + (c.Layer is null ? "" : $" at {c.Layer}")));
+        if (runs.FirstOrDefault(r => Tried(r) != Tried(runs[0])) is { } other)
+        {
+            throw new InvalidDataException(
+                $"The runs tried different candidates: ({other.Size} digits, seed {other.Seed}) tried " +
+                $"{Tried(other)}; the first run {Tried(runs[0])}. Study runs of one --pal-lambda-candidates and " +
+                "--pal-layer-candidates.");
+        }
+
         var layers = pal.Select(c => c.Layer).Distinct().ToList();
         var lambdas = pal.Select(c => c.Lambda).Distinct().Prepend(0).ToList();
         Row Chosen(string rule, IReadOnlyList<string?> among, double margin) => Score(rule, h =>

@@ -302,13 +302,24 @@ smallData.SetAction(p => TrainingDivergedException.ExitCodeOf(() =>
             : experimentSettings.RightReasons with { Lambda = SmallData.DefaultRightReasonsLambda },
     };
     var clutterSetting = ParseClutter(p.GetValue(clutter)!);
+    var layersTried = p.GetValue(layerCandidates) is { } tried ? List(tried) : null;
     var choosesLambda = p.GetResult(lambdaSelection) is { Implicit: false }
         ? p.GetValue(lambdaSelection) == "validation"
         : p.GetResult(palLambda) is not { Implicit: false };
     var selection = choosesLambda
         ? new SmallData.LambdaSelection(List(p.GetValue(lambdaCandidates)!).Select(ParseDouble).ToList(),
-            p.GetValue(lambdaMargin), p.GetValue(layerCandidates) is { } tried ? List(tried) : null)
+            p.GetValue(lambdaMargin), layersTried)
         : null;
+    if (layersTried is not null && (selection is null || layersTried.Count == 0 ||
+                                    layersTried.Distinct().Count() != layersTried.Count))
+    {
+        Console.Error.WriteLine(selection is null
+            ? "small-data: --pal-layer-candidates needs --pal-lambda-selection validation (a fixed λ trains one " +
+              "layer, --pal-layer)."
+            : $"small-data: --pal-layer-candidates must name distinct layers; got '{p.GetValue(layerCandidates)}'.");
+        return 2;
+    }
+
     var merged = p.GetValue(merge) ?? [];
     RunProvenance? provenance = null;
     List<SmallData.Result>? mergedResults = null;
@@ -351,7 +362,17 @@ lambdaStudy.SetAction(p =>
 {
     // Files of different settings (clean and cluttered digits) hold the same (size, method, seed): read each alone.
     var runs = p.GetValue(studyRuns)!.SelectMany(file => SmallDataReport.Read([file])).ToList();
-    var rows = LambdaSelectionStudy.Run(runs);
+    List<LambdaSelectionStudy.Row> rows;
+    try
+    {
+        rows = LambdaSelectionStudy.Run(runs);
+    }
+    catch (InvalidDataException e)
+    {
+        Console.Error.WriteLine($"lambda-selection-study: {e.Message}");
+        return 2;
+    }
+
     var markdown = LambdaSelectionStudy.Markdown(rows,
         runs.Count(r => r.Method == TrainingMethod.Pal && r.Candidates is not null), CommandLine());
     var folder = p.GetValue(output)!;
