@@ -159,9 +159,7 @@ public static class SmallData
         using (model)
         {
             var correct = Trainer.Correct(model, validation);
-            using var right = correct.sum();
-            var result = new Result(size, method, seed, steps,
-                100.0 * right.item<long>() / validation.Count, Trainer.Accuracy(model, test),
+            var result = new Result(size, method, seed, steps, Trainer.Accuracy(correct), Trainer.Accuracy(model, test),
                 AttributionAgreement.Measure(model, test, settings.Pal.Sigma), secondsPerEpoch,
                 method == TrainingMethod.Pal ? settings.Pal.Lambda : null);
             task.Finish(FormattableString.Invariant(

@@ -67,8 +67,14 @@ public static class Trainer
     public static double Accuracy(Sequential model, DecoySplit split)
     {
         using var correct = Correct(model, split);
+        return Accuracy(correct);
+    }
+
+    /// <summary>Top-1 accuracy (in %) from <see cref="Correct"/>'s flags.</summary>
+    public static double Accuracy(Tensor correct)
+    {
         using var right = correct.sum();
-        return 100.0 * right.item<long>() / split.Count;
+        return 100.0 * right.item<long>() / correct.shape[0];
     }
 
     /// <summary>Which images of <paramref name="split"/> <paramref name="model"/> classifies correctly (bool, one
