@@ -11,7 +11,7 @@ namespace PrivilegedAttribution.Benchmarks;
 
 /// <summary>
 /// BenchmarkDotNet's configuration for a <see cref="BenchmarkProfile"/>. The benchmarks run in this process: an
-/// out-of-process run would generate, restore and build a new project per benchmark, copying LibTorch (~1.1 GB) each
+/// out-of-process run would generate, restore and build a new project per benchmark, copying LibTorch (~0.5 GB) each
 /// time, and the native-memory columns must read the benchmark's own process. Each training step is long (hundreds
 /// of milliseconds), so one invocation per iteration and a fixed, small number of iterations; medians are shown,
 /// since the shared 2-core machine makes the mean noisy.
